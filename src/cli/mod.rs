@@ -1,0 +1,278 @@
+//! The command line: `check`, `rules`, `explain`. Maps results to exit codes 0/1/2.
+
+mod explain;
+
+use crate::diagnostic::Severity;
+use crate::engine::Settings;
+use crate::output::{self, FileResult, Format, RunResult};
+use crate::rules::{Rule, ALL};
+use crate::FixMode;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit codes of INTERFACE.md.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "asynclint",
+    version,
+    about = "A fast, build-free static analyzer for C# async/await code",
+    long_about = "asynclint finds async/await mistakes in C# source — async void, blocking on \
+tasks, dropped tasks, blocking calls inside async methods and more — without the .NET SDK, a \
+restore or a build. It reads .csproj files to know whether code is a library, a web app, a \
+desktop app or a test project.",
+    after_help = "Examples:\n  asynclint check                 lint the current folder\n  asynclint check src --format json\n  asynclint check --select ASYNC101,ASYNC201 --fail-on error\n  asynclint check --diff          show the safe fixes as a diff\n  asynclint explain ASYNC101      what the rule finds and why"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and folders (default: the current folder).
+    Check(CheckArgs),
+    /// List every rule: ID, name, default severity, whether it can fix.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation: what, why, example, fix.
+    Explain {
+        /// A rule ID (ASYNC101) or name (blocking-wait).
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to lint. Folders are walked respecting .gitignore and .ignore,
+    /// skipping hidden files and bin/ and obj/.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Run only these rules: IDs, names or ID prefixes (ASYNC1 = the whole 1xx family),
+    /// comma-separated. Also turns on rules that are off by default.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Vec<String>,
+    /// Skip these rules: IDs, names or ID prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Apply safe fixes in place (atomically; encoding, BOM and line endings are kept).
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff; change nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Ignore .editorconfig and asynclint.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Findings only, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Color in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Runs the CLI; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => rules(format),
+        Command::Explain { rule } => match Rule::find(&rule) {
+            Some(r) => {
+                print!("{}", explain::render(r));
+                EXIT_OK
+            }
+            None => {
+                eprintln!("error: no rule is called `{rule}`; `asynclint rules` lists them");
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+/// Resolves `--select`/`--ignore` words to rule IDs.
+fn resolve_rules(words: &[String]) -> Result<Vec<&'static str>, String> {
+    let mut ids = Vec::new();
+    for w in words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        if w.eq_ignore_ascii_case("ALL") {
+            ids.extend(ALL.iter().map(|r| r.id));
+            continue;
+        }
+        if let Some(r) = Rule::find(w) {
+            ids.push(r.id);
+            continue;
+        }
+        let upper = w.to_ascii_uppercase();
+        let by_prefix: Vec<_> = ALL.iter().filter(|r| r.id.starts_with(&upper)).map(|r| r.id).collect();
+        if upper.starts_with("ASYNC") && !by_prefix.is_empty() {
+            ids.extend(by_prefix);
+            continue;
+        }
+        return Err(format!("unknown rule `{w}`; `asynclint rules` lists them"));
+    }
+    Ok(ids)
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let select = match resolve_rules(&args.select) {
+        Ok(ids) => (!args.select.is_empty()).then_some(ids),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let ignore = match resolve_rules(&args.ignore) {
+        Ok(ids) => ids,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: {}: no such file or folder", p.display());
+            return EXIT_ERROR;
+        }
+    }
+    let settings = Settings { select, ignore };
+    let mode = if args.fix {
+        FixMode::Apply
+    } else if args.diff {
+        FixMode::Diff
+    } else {
+        FixMode::None
+    };
+    let outcome = crate::lint_paths(&paths, &settings, mode);
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut fixes_applied = 0;
+    let mut files_with_syntax_errors = 0;
+    let files_checked = outcome.files.len();
+    let mut results = Vec::new();
+    for f in outcome.files {
+        let display = crate::display_path(&f.path);
+        if let Some(e) = &f.write_error {
+            eprintln!("error: {display}: {e}");
+        }
+        if f.has_syntax_errors {
+            files_with_syntax_errors += 1;
+        }
+        fixes_applied += f.fixes_applied;
+        if mode == FixMode::Diff {
+            if let Some(fixed) = &f.fixed {
+                let _ = write!(out, "{}", crate::fix::unified_diff(&display, &f.source, fixed));
+            }
+        }
+        if f.diagnostics.is_empty() {
+            continue;
+        }
+        results.push(FileResult { display_path: display, source: f.source, diagnostics: f.diagnostics });
+    }
+    results.sort_by(|a, b| a.display_path.cmp(&b.display_path));
+    let run = RunResult {
+        files: results,
+        files_checked,
+        files_with_syntax_errors,
+        fixes_applied: if mode == FixMode::Apply { fixes_applied } else { 0 },
+    };
+    let worst = run.diagnostics().map(|(_, d)| d.severity).max();
+    if mode != FixMode::Diff {
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let opts = output::Options { format: args.format, quiet: args.quiet, color };
+        if let Err(e) = output::render(&run, &opts, &mut out) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: writing output: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match (threshold, worst) {
+        (Some(t), Some(w)) if w >= t => EXIT_FINDINGS,
+        _ => EXIT_OK,
+    }
+}
+
+fn rules(format: RulesFormat) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<_> = ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "name": r.name,
+                        "family": r.family.title(),
+                        "default_severity": r.default_severity.name(),
+                        "fixable": r.fixable,
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        RulesFormat::Text => {
+            let _ = writeln!(out, "{:<9} {:<24} {:<8} {:<4} summary", "id", "name", "severity", "fix");
+            for r in ALL {
+                let _ = writeln!(
+                    out,
+                    "{:<9} {:<24} {:<8} {:<4} {}",
+                    r.id,
+                    r.name,
+                    r.default_severity.name(),
+                    if r.fixable { "yes" } else { "no" },
+                    r.summary
+                );
+            }
+        }
+    }
+    EXIT_OK
+}

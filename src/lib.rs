@@ -1,0 +1,191 @@
+//! asynclint: a fast, build-free static analyzer for C# async/await code.
+//!
+//! The one engine entry is [`lint_source`] (one decoded file) and [`lint_paths`] (files and
+//! folders, in parallel). The CLI, the tests and future editor integrations all go through
+//! them. See ARCHITECTURE.md for the layers.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod fix;
+pub mod output;
+pub mod project;
+pub mod rules;
+pub mod semantic;
+pub mod syntax;
+pub mod workspace;
+
+pub use engine::{lint_source, FileReport, Settings};
+
+use diagnostic::{Diagnostic, Severity};
+use project::{ProjectInfo, ProjectResolver};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use workspace::Encoding;
+
+/// Files larger than this are reported and skipped.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What to do with fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    None,
+    /// Apply safe fixes in place.
+    Apply,
+    /// Compute the fixed text, change nothing.
+    Diff,
+}
+
+/// One file's outcome.
+pub struct FileOutcome {
+    pub path: PathBuf,
+    /// The decoded text (empty when the file could not be read).
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub has_syntax_errors: bool,
+    /// With fixes on: the fixed text when it differs.
+    pub fixed: Option<String>,
+    pub fixes_applied: usize,
+    /// A write of the fixed file failed.
+    pub write_error: Option<String>,
+}
+
+pub struct PathsOutcome {
+    pub files: Vec<FileOutcome>,
+    /// Problems that are not about one file: walk errors, project files that did not read.
+    pub warnings: Vec<String>,
+}
+
+/// Lints files and folders: discovery, the project model, then every file in parallel.
+pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> PathsOutcome {
+    let discovered = workspace::discover(paths);
+    let mut resolver = ProjectResolver::new();
+    let jobs: Vec<(PathBuf, Arc<ProjectInfo>)> = discovered
+        .files
+        .into_iter()
+        .map(|f| {
+            let p = resolver.project_of(&f);
+            (f, p)
+        })
+        .collect();
+    let mut files: Vec<FileOutcome> = jobs
+        .into_par_iter()
+        .map(|(path, project)| lint_file(path, &project, settings, fix))
+        .collect();
+    for (path, err) in &discovered.errors {
+        files.push(file_error(path.clone(), format!("cannot read: {err}")));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let warnings = resolver.warnings;
+    PathsOutcome { files, warnings }
+}
+
+fn file_error(path: PathBuf, message: String) -> FileOutcome {
+    FileOutcome {
+        path,
+        source: String::new(),
+        diagnostics: vec![Diagnostic {
+            rule: rules::FILE_ERROR_ID,
+            name: rules::FILE_ERROR_NAME,
+            severity: Severity::Error,
+            range: 0..0,
+            message,
+            help: None,
+            fix: None,
+        }],
+        has_syntax_errors: false,
+        fixed: None,
+        fixes_applied: 0,
+        write_error: None,
+    }
+}
+
+/// Reads, decodes and lints one file; applies fixes when asked.
+pub fn lint_file(path: PathBuf, project: &ProjectInfo, settings: &Settings, fix: FixMode) -> FileOutcome {
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return file_error(
+                path,
+                format!("file too large ({} MiB, the limit is {} MiB); skipped", m.len() >> 20, MAX_FILE_BYTES >> 20),
+            )
+        }
+        _ => {}
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return file_error(path, format!("cannot read: {e}")),
+    };
+    let decoded = match workspace::decode(&bytes) {
+        Ok(d) => d,
+        Err(e) => return file_error(path, e),
+    };
+    let report = lint_source(&decoded.text, project, settings);
+    let mut outcome = FileOutcome {
+        path,
+        source: decoded.text,
+        diagnostics: report.diagnostics,
+        has_syntax_errors: report.has_syntax_errors,
+        fixed: None,
+        fixes_applied: 0,
+        write_error: None,
+    };
+    if fix != FixMode::None {
+        fix_outcome(&mut outcome, decoded.encoding, project, settings, fix);
+    }
+    outcome
+}
+
+/// Applies safe fixes until none is left (at most a few rounds: a fix can uncover another),
+/// then writes the file atomically in its own encoding, or keeps the text for a diff.
+fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, project: &ProjectInfo, settings: &Settings, mode: FixMode) {
+    let mut text = outcome.source.clone();
+    let mut diagnostics = std::mem::take(&mut outcome.diagnostics);
+    let mut applied = 0;
+    for _ in 0..8 {
+        let fixed = fix::apply_safe_fixes(&text, &diagnostics);
+        if fixed.applied == 0 {
+            break;
+        }
+        applied += fixed.applied;
+        text = fixed.text;
+        diagnostics = lint_source(&text, project, settings).diagnostics;
+    }
+    if applied == 0 {
+        outcome.diagnostics = diagnostics;
+        return;
+    }
+    outcome.fixes_applied = applied;
+    if mode == FixMode::Apply {
+        if let Err(e) = workspace::write_atomic(&outcome.path, &workspace::encode(&text, encoding)) {
+            outcome.write_error = Some(format!("could not write the fixed file: {e}"));
+            outcome.fixes_applied = 0;
+            outcome.diagnostics = lint_source(&outcome.source, project, settings).diagnostics;
+            return;
+        }
+        // What remains is reported against the new text.
+        outcome.source = text.clone();
+        outcome.diagnostics = diagnostics;
+    } else {
+        // `--diff` changes nothing: report the findings of the original text.
+        outcome.diagnostics = lint_source(&outcome.source, project, settings).diagnostics;
+    }
+    outcome.fixed = Some(text);
+}
+
+/// The path as shown to users: relative to the current folder when under it, `/`-separated.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.as_ref().map(|c| c.join(path)).unwrap_or_else(|| path.to_path_buf())
+    };
+    let shown = cwd
+        .as_ref()
+        .and_then(|c| abs.strip_prefix(c).ok())
+        .map(Path::to_path_buf)
+        .unwrap_or(abs);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}

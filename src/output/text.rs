@@ -1,0 +1,95 @@
+//! Human output: one block per finding with a code frame (annotate-snippets, as rustc and
+//! ruff draw them), then a summary with counts per rule.
+
+use super::{LineIndex, Options, RunResult};
+use crate::diagnostic::Severity;
+use annotate_snippets::{Level, Renderer, Snippet};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    for f in &run.files {
+        let idx = LineIndex::new(&f.source);
+        for d in &f.diagnostics {
+            let (line, _) = idx.position(d.range.start);
+            let (end_line, _) = idx.position(d.range.end.max(d.range.start));
+            // Show only the lines of the finding: the frame stays cheap on huge files.
+            let first = idx.line_range(line).start;
+            let last = idx.line_range(end_line.min(line + 5)).end;
+            let snippet_src = &f.source[first..last];
+            let span_start = d.range.start - first;
+            let span_end = (d.range.end.min(last) - first).max(span_start);
+            let level = level(d.severity);
+            let title = format!("{} [{}]", d.message, d.name);
+            let footer_fix = d.fix.as_ref().map(|fix| {
+                let how = match fix.applicability {
+                    crate::diagnostic::Applicability::Safe => "fix available (`--fix`)",
+                    crate::diagnostic::Applicability::Unsafe => "unsafe fix available (see `--diff`)",
+                };
+                format!("{how}: {}", fix.message)
+            });
+            let mut message = level.title(&title).id(d.rule).snippet(
+                Snippet::source(snippet_src)
+                    .line_start(line)
+                    .origin(&f.display_path)
+                    .fold(false)
+                    .annotation(level.span(span_start..span_end)),
+            );
+            if let Some(help) = &d.help {
+                message = message.footer(Level::Help.title(help));
+            }
+            if let Some(fix) = &footer_fix {
+                message = message.footer(Level::Note.title(fix));
+            }
+            writeln!(out, "{}\n", renderer.render(message))?;
+        }
+    }
+    if !opts.quiet {
+        summary(run, out)?;
+    }
+    Ok(())
+}
+
+fn level(s: Severity) -> Level {
+    match s {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        _ => Level::Info,
+    }
+}
+
+fn summary(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let total = run.count();
+    let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (_, d) in run.diagnostics() {
+        *by_rule.entry((d.rule, d.name)).or_default() += 1;
+    }
+    let files = if run.files_checked == 1 { "file" } else { "files" };
+    if total == 0 {
+        writeln!(out, "No findings in {} {files}.", run.files_checked)?;
+    } else {
+        let with = run.files.iter().filter(|f| !f.diagnostics.is_empty()).count();
+        writeln!(
+            out,
+            "Found {total} finding{} in {with} of {} {files}:",
+            if total == 1 { "" } else { "s" },
+            run.files_checked
+        )?;
+        for ((rule, name), n) in &by_rule {
+            writeln!(out, "  {n:>6}  {rule} {name}")?;
+        }
+    }
+    if run.files_with_syntax_errors > 0 {
+        writeln!(
+            out,
+            "{} file{} had syntax errors; code near them was not checked.",
+            run.files_with_syntax_errors,
+            if run.files_with_syntax_errors == 1 { "" } else { "s" }
+        )?;
+    }
+    if run.fixes_applied > 0 {
+        writeln!(out, "Applied {} fix{}.", run.fixes_applied, if run.fixes_applied == 1 { "" } else { "es" })?;
+    }
+    Ok(())
+}

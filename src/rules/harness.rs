@@ -1,0 +1,123 @@
+//! The shared rule test harness.
+//!
+//! Snippets mark the lines a rule must flag with a trailing `// ~ASYNC101`; every other
+//! line must stay silent. Only the rule under test runs, in a project of the given kind.
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::engine::{lint_source, Settings};
+use crate::fix::apply_edits;
+use crate::project::{ProjectInfo, ProjectKind};
+use crate::rules::Rule;
+
+pub fn project(kind: ProjectKind) -> ProjectInfo {
+    ProjectInfo {
+        kind,
+        ..ProjectInfo::standalone()
+    }
+}
+
+pub fn lint_with(rule: &Rule, source: &str, project: &ProjectInfo) -> Vec<Diagnostic> {
+    let settings = Settings {
+        select: Some(vec![rule.id]),
+        ignore: Vec::new(),
+    };
+    lint_source(source, project, &settings).diagnostics
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset].matches('\n').count() + 1
+}
+
+/// Asserts that exactly the marked lines are flagged by `rule`, once each.
+#[track_caller]
+pub fn assert_marked(rule: &Rule, source: &str, kind: ProjectKind) {
+    let marker = format!("// ~{}", rule.id);
+    let expected: Vec<usize> = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(&marker))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let diags = lint_with(rule, source, &project(kind));
+    let got: Vec<usize> = diags.iter().map(|d| line_of(source, d.range.start)).collect();
+    let describe = |lines: &[usize]| {
+        lines
+            .iter()
+            .map(|l| format!("{l}: {}", source.lines().nth(l - 1).unwrap_or("").trim()))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    };
+    assert_eq!(
+        got,
+        expected,
+        "\n{} flagged lines:\n  {}\nbut the marked lines are:\n  {}\nmessages: {:#?}",
+        rule.id,
+        describe(&got),
+        describe(&expected),
+        diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    assert_fixes_reparse(source, &diags);
+}
+
+/// Asserts that nothing in `source` is flagged by `rule`.
+#[track_caller]
+pub fn assert_silent(rule: &Rule, source: &str, kind: ProjectKind) {
+    assert!(
+        !source.contains(&format!("// ~{}", rule.id)),
+        "a silent snippet must not carry markers"
+    );
+    assert_marked(rule, source, kind);
+}
+
+/// Every fix, applied alone, leaves a file that parses as well as before.
+#[track_caller]
+pub fn assert_fixes_reparse(source: &str, diags: &[Diagnostic]) {
+    let before = crate::syntax::parse(source).error_count;
+    for d in diags {
+        if let Some(fix) = &d.fix {
+            let fixed = apply_edits(source, &fix.edits).expect("fix edits do not overlap");
+            let after = crate::syntax::parse(&fixed).error_count;
+            assert!(
+                after <= before,
+                "the fix of {} ({}) breaks the parse:\n{fixed}",
+                d.rule,
+                fix.message
+            );
+        }
+    }
+}
+
+/// Applies the rule's fix of every finding (of the given applicability) and compares.
+#[track_caller]
+pub fn assert_fix(rule: &Rule, before: &str, after: &str, applicability: Applicability) {
+    let diags = lint_with(rule, before, &project(ProjectKind::Library));
+    let edits: Vec<_> = diags
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability == applicability)
+        .flat_map(|f| f.edits.clone())
+        .collect();
+    assert!(!edits.is_empty(), "{} offered no {applicability:?} fix for:\n{before}", rule.id);
+    let fixed = apply_edits(before, &edits).expect("edits do not overlap");
+    assert_eq!(fixed, after, "{} fix", rule.id);
+    assert_fixes_reparse(before, &diags);
+}
+
+/// The docs' example is flagged and its "use instead" is not.
+#[track_caller]
+pub fn assert_docs(rule: &Rule, kind: ProjectKind) {
+    let p = project(kind);
+    assert!(
+        !lint_with(rule, rule.docs.example, &p).is_empty(),
+        "{}: the docs example is not flagged:\n{}",
+        rule.id,
+        rule.docs.example
+    );
+    let silent = lint_with(rule, rule.docs.use_instead, &p);
+    assert!(
+        silent.is_empty(),
+        "{}: the docs' use-instead is flagged: {:?}",
+        rule.id,
+        silent.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}

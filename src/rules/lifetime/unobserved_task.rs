@@ -1,0 +1,176 @@
+//! ASYNC203 unobserved-task: a task-returning call used as a statement; the task is dropped.
+
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::rules::util::await_allowed_at;
+use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
+use crate::semantic::Tri;
+use crate::syntax::views::Invocation;
+use crate::syntax::{Node, SyntaxKind};
+
+pub static RULE: Rule = Rule {
+    id: "ASYNC203",
+    name: "unobserved-task",
+    family: Family::Lifetime,
+    summary: "A task-returning call whose task is dropped",
+    default_severity: Severity::Warning,
+    severity: severity::warning,
+    fixable: true,
+    kinds: &[SyntaxKind::ExpressionStatement],
+    tokens: &["Async", "Task"],
+    check,
+    docs: Docs {
+        what: "Flags an awaitable call used as a statement: its task is neither awaited, \
+assigned, returned nor passed on. Covers compiler warning CS4014 in async methods, and also \
+sync methods, where the compiler says nothing. Includes `Task.WhenAll(..)` and \
+`Task.WhenAny(..)` that are not awaited.",
+        why: "A dropped task runs unsupervised: nothing waits for it, so the caller goes on \
+before the work is done (and may dispose what it uses), and its exception is lost — at best \
+raised later as an unobserved task exception, at worst silently swallowed.",
+        example: r#"
+using System.Threading.Tasks;
+
+class Orders
+{
+    public async Task SubmitAsync(int id)
+    {
+        SaveAsync(id);
+        await NotifyAsync(id);
+    }
+
+    private Task SaveAsync(int id) => Task.CompletedTask;
+    private Task NotifyAsync(int id) => Task.CompletedTask;
+}
+"#,
+        use_instead: r#"
+using System.Threading.Tasks;
+
+class Orders
+{
+    public async Task SubmitAsync(int id)
+    {
+        await SaveAsync(id);
+        await NotifyAsync(id);
+    }
+
+    private Task SaveAsync(int id) => Task.CompletedTask;
+    private Task NotifyAsync(int id) => Task.CompletedTask;
+}
+"#,
+        silent_when: "The task is used: awaited, assigned (`_ = FooAsync();` is ASYNC204's \
+explicit fire-and-forget), returned, passed as an argument, or a `ConfigureAwait` chain that \
+ends in `await`. Calls the file does not show to return a task; `…Async` methods of the \
+event-based pattern that return void (`WebClient.DownloadStringAsync`, \
+`BackgroundWorker.RunWorkerAsync`, `SmtpClient.SendAsync`).",
+        fix: "In an async method, add `await`. Unsafe: the method now waits for the task, \
+which changes timing and lets its exception propagate to the caller.",
+    },
+};
+
+fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
+    let Some(expr) = node.first_named_child() else { return };
+    let call = expr.unparenthesized();
+    let Some(inv) = Invocation::cast(call) else { return };
+    let model = ctx.model;
+    if model.is_awaitable(call) != Tri::Yes {
+        return;
+    }
+    let name = inv.name_text();
+    let shown = match name {
+        "WhenAll" | "WhenAny" => format!("Task.{name}(..)"),
+        "ConfigureAwait" => "the task".to_owned(),
+        _ => format!("`{name}`"),
+    };
+    let shown = if shown.starts_with('`') || shown == "the task" { shown } else { format!("`{shown}`") };
+    let message = format!(
+        "the task returned by {shown} is dropped: nothing awaits it and its exceptions are lost; await it or assign it to `_` to fire and forget"
+    );
+    let fix = await_allowed_at(model, node).then(|| Fix {
+        message: "Await the task".to_owned(),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::insert(expr.start(), "await ")],
+    });
+    if let Some(d) = ctx.report(expr, message) {
+        d.with_fix(fix);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::diagnostic::Applicability;
+    use crate::project::ProjectKind;
+    use crate::rules::harness::*;
+
+    #[test]
+    fn docs() {
+        assert_docs(&RULE, ProjectKind::Library);
+    }
+
+    #[test]
+    fn flags_dropped_tasks() {
+        assert_marked(&RULE, r#"
+using System.Net.Http;
+using System.Threading.Tasks;
+class C {
+    Task Save() => Task.CompletedTask;
+    Task<int> Count() => Task.FromResult(1);
+    HttpClient _http;
+    async Task M(Task a, Task b) {
+        Save(); // ~ASYNC203
+        this.Count(); // ~ASYNC203
+        _http.GetStringAsync("x"); // ~ASYNC203
+        Task.WhenAll(a, b); // ~ASYNC203
+        Task.WhenAny(a, b); // ~ASYNC203
+        Task.Delay(100); // ~ASYNC203
+        Save().ConfigureAwait(false); // ~ASYNC203
+        await Task.Yield();
+    }
+    void Sync() {
+        Task.Run(() => 1); // ~ASYNC203
+        Save(); // ~ASYNC203
+    }
+}
+"#, ProjectKind::Library);
+    }
+
+    #[test]
+    fn silent_when_the_task_is_used() {
+        assert_silent(&RULE, r#"
+using System.ComponentModel;
+using System.Net;
+using System.Threading.Tasks;
+class C {
+    Task Save() => Task.CompletedTask;
+    void Log() {}
+    void FireAsync() {}
+    async Task<Task> M(WebClient web, BackgroundWorker worker) {
+        _ = Save();
+        var t = Save();
+        await Save();
+        await Save().ConfigureAwait(false);
+        Use(Save());
+        Log();
+        FireAsync();
+        web.DownloadStringAsync(new System.Uri("x"));
+        worker.RunWorkerAsync();
+        unknown.Call();
+        Task.Yield();
+        return Save();
+    }
+    void Use(Task t) {}
+}
+"#, ProjectKind::Library);
+    }
+
+    #[test]
+    fn fix_adds_await_unsafely() {
+        assert_fix(
+            &RULE,
+            "using System.Threading.Tasks;\nclass C { Task Save() => null; async Task M() { Save(); } }",
+            "using System.Threading.Tasks;\nclass C { Task Save() => null; async Task M() { await Save(); } }",
+            Applicability::Unsafe,
+        );
+        let d = lint_with(&RULE, "using System.Threading.Tasks;\nclass C { Task Save() => null; void M() { Save(); } }", &project(ProjectKind::Library));
+        assert!(d[0].fix.is_none(), "no await in a sync method");
+    }
+}

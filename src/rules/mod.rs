@@ -1,0 +1,264 @@
+//! The rules. Each rule lives in one file under its family: documentation, metadata, the
+//! check and its tests. Adding a rule touches three places: its file, its family's
+//! `mod.rs`, and [`ALL`] below.
+
+pub mod blocking;
+pub mod lifetime;
+pub mod util;
+
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::project::{ProjectInfo, ProjectKind};
+use crate::semantic::FileModel;
+use crate::syntax::{Node, SyntaxKind};
+
+/// Every rule, in ID order.
+pub static ALL: &[&Rule] = &[
+    &blocking::blocking_wait::RULE,
+    &blocking::blocking_call_in_async::RULE,
+    &lifetime::async_void::RULE,
+    &lifetime::unobserved_task::RULE,
+    &lifetime::async_without_await::RULE,
+];
+
+/// The rule that reports files asynclint could not read or decode.
+pub const FILE_ERROR_ID: &str = "ASYNC000";
+pub const FILE_ERROR_NAME: &str = "file-error";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Blocking,
+    Lifetime,
+    Context,
+    Cancellation,
+    ValueTask,
+    Resources,
+    Naming,
+}
+
+impl Family {
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Blocking => "Blocking and deadlocks",
+            Family::Lifetime => "Task lifetime, exceptions, async void",
+            Family::Context => "Context: ConfigureAwait and SynchronizationContext",
+            Family::Cancellation => "Cancellation",
+            Family::ValueTask => "ValueTask, TaskCompletionSource",
+            Family::Resources => "Framework resources and concurrency",
+            Family::Naming => "Naming",
+        }
+    }
+}
+
+/// A rule's documentation, in fixed sections (also what `asynclint explain` prints).
+pub struct Docs {
+    pub what: &'static str,
+    pub why: &'static str,
+    /// C# that the rule flags.
+    pub example: &'static str,
+    /// The same code written so the rule stays silent.
+    pub use_instead: &'static str,
+    pub silent_when: &'static str,
+    pub fix: &'static str,
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub family: Family,
+    /// One line for `asynclint rules`.
+    pub summary: &'static str,
+    pub default_severity: Severity,
+    /// The severity in a project of this kind.
+    pub severity: fn(ProjectKind) -> Severity,
+    pub fixable: bool,
+    /// Node kinds the check is called on.
+    pub kinds: &'static [SyntaxKind],
+    /// A file that contains none of these words cannot have a finding (prefilter).
+    pub tokens: &'static [&'static str],
+    pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
+    pub docs: Docs,
+}
+
+impl Rule {
+    pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+        ALL.iter()
+            .copied()
+            .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+    }
+}
+
+/// What a check sees: the node's file model and project, and where it reports.
+pub struct RuleCtx<'a, 't> {
+    pub model: &'a FileModel<'t>,
+    pub project: &'a ProjectInfo,
+    pub rule: &'static Rule,
+    pub(crate) severity: Severity,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a, 't> RuleCtx<'a, 't> {
+    pub fn source(&self) -> &'t str {
+        self.model.tree().source()
+    }
+
+    /// Reports a finding at `node`, unless the code around it did not parse (the tree near
+    /// an ERROR node is not trustworthy). Returns the diagnostic to attach a fix or help to.
+    pub fn report(&mut self, node: Node<'t>, message: impl Into<String>) -> Option<&mut Diagnostic> {
+        self.report_range(node, node.range(), message)
+    }
+
+    pub fn report_range(
+        &mut self,
+        anchor: Node<'t>,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Option<&mut Diagnostic> {
+        if near_parse_error(anchor) {
+            return None;
+        }
+        self.out.push(Diagnostic {
+            rule: self.rule.id,
+            name: self.rule.name,
+            severity: self.severity,
+            range,
+            message: message.into(),
+            help: None,
+            fix: None,
+        });
+        self.out.last_mut()
+    }
+}
+
+impl Diagnostic {
+    pub fn with_fix(&mut self, fix: Option<Fix>) -> &mut Self {
+        self.fix = fix;
+        self
+    }
+    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Whether the member (method, property, …) or top-level statement around a node contains a
+/// parse error.
+pub fn near_parse_error(node: Node<'_>) -> bool {
+    if node.has_error() {
+        return true;
+    }
+    for a in node.ancestors() {
+        if a.is(SyntaxKind::Error) {
+            return true;
+        }
+        let member_level = matches!(
+            a.kind(),
+            SyntaxKind::MethodDeclaration
+                | SyntaxKind::ConstructorDeclaration
+                | SyntaxKind::PropertyDeclaration
+                | SyntaxKind::IndexerDeclaration
+                | SyntaxKind::OperatorDeclaration
+                | SyntaxKind::ConversionOperatorDeclaration
+                | SyntaxKind::DestructorDeclaration
+                | SyntaxKind::FieldDeclaration
+                | SyntaxKind::EventFieldDeclaration
+                | SyntaxKind::GlobalStatement
+        );
+        if member_level {
+            return a.has_error();
+        }
+    }
+    node.tree().has_errors()
+}
+
+/// Severity helpers for rule metadata.
+pub mod severity {
+    use super::{ProjectKind, Severity};
+
+    pub fn warning(_: ProjectKind) -> Severity {
+        Severity::Warning
+    }
+    pub fn error(_: ProjectKind) -> Severity {
+        Severity::Error
+    }
+    pub fn info(_: ProjectKind) -> Severity {
+        Severity::Info
+    }
+    /// Warning, error where a SynchronizationContext turns blocking into deadlocks.
+    pub fn warning_error_in_ui(kind: ProjectKind) -> Severity {
+        match kind {
+            ProjectKind::Ui | ProjectKind::LegacyAspnet => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod harness;
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let mut ids: Vec<_> = ALL.iter().map(|r| r.id).collect();
+        let sorted = {
+            let mut s = ids.clone();
+            s.sort();
+            s
+        };
+        assert_eq!(ids, sorted, "ALL must be in ID order");
+        ids.dedup();
+        assert_eq!(ids.len(), ALL.len(), "duplicate rule IDs");
+        let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len(), "duplicate rule names");
+        for r in ALL {
+            assert!(r.id.starts_with("ASYNC") && r.id.len() == 8, "{}", r.id);
+            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
+            assert!(!r.kinds.is_empty(), "{} dispatches on no node kind", r.id);
+            assert!(!r.tokens.is_empty(), "{} has no prefilter tokens", r.id);
+            for (section, text) in [
+                ("what", r.docs.what),
+                ("why", r.docs.why),
+                ("example", r.docs.example),
+                ("use_instead", r.docs.use_instead),
+                ("silent_when", r.docs.silent_when),
+                ("fix", r.docs.fix),
+            ] {
+                assert!(!text.trim().is_empty(), "{}: docs section {section} is empty", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_file_is_registered() {
+        // Each rule file under src/rules/<family>/ must appear in ALL.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut files = 0;
+        for family in std::fs::read_dir(&root).unwrap().flatten() {
+            if !family.path().is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(family.path()).unwrap().flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name == "mod.rs" || !name.ends_with(".rs") {
+                    continue;
+                }
+                files += 1;
+                let rule_name = name.trim_end_matches(".rs").replace('_', "-");
+                assert!(
+                    Rule::find(&rule_name).is_some(),
+                    "src/rules/{}/{name} is not registered in rules::ALL",
+                    family.file_name().to_string_lossy()
+                );
+            }
+        }
+        assert_eq!(files, ALL.len(), "a registered rule has no file of its own");
+    }
+}

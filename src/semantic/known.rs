@@ -1,0 +1,240 @@
+//! Built-in tables of .NET APIs. Data, sorted by full type name, then member; a test keeps
+//! them sorted and unique. Lookups compare the simple (last) segment of the type name,
+//! which is what source code usually writes.
+
+/// Types whose values can be awaited and that asynclint treats as tasks.
+pub const AWAITABLE_TYPES: &[&str] = &[
+    "System.Runtime.CompilerServices.ConfiguredTaskAwaitable",
+    "System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable",
+    "System.Threading.Tasks.Task",
+    "System.Threading.Tasks.ValueTask",
+];
+
+/// Methods named `…Async` that return `void` (the event-based async pattern): dropping
+/// their result drops nothing. `(type, method)`.
+pub const VOID_ASYNC_METHODS: &[(&str, &str)] = &[
+    ("System.ComponentModel.BackgroundWorker", "CancelAsync"),
+    ("System.ComponentModel.BackgroundWorker", "RunWorkerAsync"),
+    ("System.Net.Mail.SmtpClient", "SendAsync"),
+    ("System.Net.Mail.SmtpClient", "SendAsyncCancel"),
+    ("System.Net.NetworkInformation.Ping", "SendAsync"),
+    ("System.Net.NetworkInformation.Ping", "SendAsyncCancel"),
+    ("System.Net.WebClient", "CancelAsync"),
+    ("System.Net.WebClient", "DownloadDataAsync"),
+    ("System.Net.WebClient", "DownloadFileAsync"),
+    ("System.Net.WebClient", "DownloadStringAsync"),
+    ("System.Net.WebClient", "OpenReadAsync"),
+    ("System.Net.WebClient", "OpenWriteAsync"),
+    ("System.Net.WebClient", "UploadDataAsync"),
+    ("System.Net.WebClient", "UploadFileAsync"),
+    ("System.Net.WebClient", "UploadStringAsync"),
+    ("System.Net.WebClient", "UploadValuesAsync"),
+    ("System.Threading.CancellationTokenSource", "CancelAsync"),
+    ("System.Windows.Forms.WebBrowser", "NavigateAsync"),
+];
+
+/// Whether a method of this name is one of the void `…Async` methods above, on any type.
+pub fn is_void_async_name(method: &str) -> bool {
+    VOID_ASYNC_METHODS.iter().any(|(_, m)| *m == method)
+}
+
+/// Static members of `Task` / `ValueTask` and what they return. `completed`: the result is
+/// already complete.
+pub struct TaskStatic {
+    pub type_name: &'static str,
+    pub member: &'static str,
+    /// `Task`, `Task<?>` (generic, argument unknown), `Task<Task>`, or `-` for not a task.
+    pub returns: &'static str,
+    pub completed: bool,
+}
+
+pub const TASK_STATICS: &[TaskStatic] = &[
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "CompletedTask", returns: "Task", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Delay", returns: "Task", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromCanceled", returns: "Task", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromException", returns: "Task", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromResult", returns: "Task<?>", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Run", returns: "Task?", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "WhenAll", returns: "Task?", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "WhenAny", returns: "Task<Task>", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Yield", returns: "-", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.TaskFactory", member: "StartNew", returns: "Task?", completed: false },
+    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "CompletedTask", returns: "ValueTask", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromCanceled", returns: "ValueTask", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromException", returns: "ValueTask", completed: true },
+    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromResult", returns: "ValueTask<?>", completed: true },
+];
+
+pub fn task_static(type_simple: &str, member: &str) -> Option<&'static TaskStatic> {
+    TASK_STATICS
+        .iter()
+        .find(|s| simple(s.type_name) == type_simple && s.member == member)
+}
+
+/// Members of tasks that tell whether they completed: reading them guards a `.Result`.
+pub const COMPLETION_PROPERTIES: &[&str] = &[
+    "IsCanceled",
+    "IsCompleted",
+    "IsCompletedSuccessfully",
+    "IsFaulted",
+    "Status",
+];
+
+/// Blocking APIs that have an async counterpart (ASYNC102's table).
+pub struct BlockingApi {
+    pub type_name: &'static str,
+    pub method: &'static str,
+    /// The receiver is the type itself (`File.ReadAllText`), not an instance.
+    pub is_static: bool,
+    /// The counterpart as written in the fix: a method name on the same receiver, or a
+    /// full call like `Task.Delay` for a static replacement.
+    pub counterpart: &'static str,
+    pub requires: Requires,
+}
+
+/// Which frameworks have the counterpart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requires {
+    Any,
+    /// .NET Core 2.0+, .NET Standard 2.1.
+    AsyncFileApis,
+    Net5,
+}
+
+macro_rules! api {
+    ($t:literal, $m:literal, static, $c:literal, $r:ident) => {
+        BlockingApi { type_name: $t, method: $m, is_static: true, counterpart: $c, requires: Requires::$r }
+    };
+    ($t:literal, $m:literal, $c:literal, $r:ident) => {
+        BlockingApi { type_name: $t, method: $m, is_static: false, counterpart: $c, requires: Requires::$r }
+    };
+}
+
+pub const BLOCKING_APIS: &[BlockingApi] = &[
+    api!("Microsoft.EntityFrameworkCore.DbContext", "SaveChanges", "SaveChangesAsync", Any),
+    api!("System.Data.Common.DbCommand", "ExecuteNonQuery", "ExecuteNonQueryAsync", Any),
+    api!("System.Data.Common.DbCommand", "ExecuteReader", "ExecuteReaderAsync", Any),
+    api!("System.Data.Common.DbCommand", "ExecuteScalar", "ExecuteScalarAsync", Any),
+    api!("System.Data.Common.DbConnection", "Open", "OpenAsync", Any),
+    api!("System.Data.Common.DbDataReader", "NextResult", "NextResultAsync", Any),
+    api!("System.Data.Common.DbDataReader", "Read", "ReadAsync", Any),
+    api!("System.Diagnostics.Process", "WaitForExit", "WaitForExitAsync", Net5),
+    api!("System.IO.File", "AppendAllLines", static, "AppendAllLinesAsync", AsyncFileApis),
+    api!("System.IO.File", "AppendAllText", static, "AppendAllTextAsync", AsyncFileApis),
+    api!("System.IO.File", "ReadAllBytes", static, "ReadAllBytesAsync", AsyncFileApis),
+    api!("System.IO.File", "ReadAllLines", static, "ReadAllLinesAsync", AsyncFileApis),
+    api!("System.IO.File", "ReadAllText", static, "ReadAllTextAsync", AsyncFileApis),
+    api!("System.IO.File", "WriteAllBytes", static, "WriteAllBytesAsync", AsyncFileApis),
+    api!("System.IO.File", "WriteAllLines", static, "WriteAllLinesAsync", AsyncFileApis),
+    api!("System.IO.File", "WriteAllText", static, "WriteAllTextAsync", AsyncFileApis),
+    api!("System.IO.Stream", "CopyTo", "CopyToAsync", Any),
+    api!("System.IO.Stream", "Flush", "FlushAsync", Any),
+    api!("System.IO.Stream", "Read", "ReadAsync", Any),
+    api!("System.IO.Stream", "Write", "WriteAsync", Any),
+    api!("System.IO.StreamReader", "ReadLine", "ReadLineAsync", Any),
+    api!("System.IO.StreamReader", "ReadToEnd", "ReadToEndAsync", Any),
+    api!("System.IO.StreamWriter", "Flush", "FlushAsync", Any),
+    api!("System.IO.StreamWriter", "Write", "WriteAsync", Any),
+    api!("System.IO.StreamWriter", "WriteLine", "WriteLineAsync", Any),
+    api!("System.Net.Http.HttpClient", "Send", "SendAsync", Net5),
+    api!("System.Threading.SemaphoreSlim", "Wait", "WaitAsync", Any),
+    api!("System.Threading.Thread", "Sleep", static, "Task.Delay", Any),
+];
+
+/// Entity Framework query operators that have a `…Async` counterpart when the query
+/// starts at a `DbSet<T>`.
+pub const EF_QUERY_OPERATORS: &[&str] = &[
+    "All", "Any", "Average", "Count", "Find", "First", "FirstOrDefault", "Last", "LastOrDefault",
+    "LongCount", "Max", "Min", "Single", "SingleOrDefault", "Sum", "ToArray", "ToDictionary",
+    "ToList",
+];
+
+/// Operators that keep an EF query a query (the chain still starts at the `DbSet`).
+pub const EF_QUERY_BUILDERS: &[&str] = &[
+    "AsNoTracking", "AsNoTrackingWithIdentityResolution", "AsQueryable", "AsSplitQuery",
+    "AsTracking", "Distinct", "FromSql", "FromSqlInterpolated", "FromSqlRaw", "GroupBy",
+    "IgnoreQueryFilters", "Include", "Join", "OrderBy", "OrderByDescending", "Select",
+    "SelectMany", "Skip", "TagWith", "Take", "ThenBy", "ThenByDescending", "ThenInclude",
+    "Where",
+];
+
+/// Concrete classes by the base the blocking table names. A receiver typed with any of
+/// these counts as that base. `(base, subclass simple names)`.
+pub const SUBTYPES: &[(&str, &[&str])] = &[
+    ("System.Data.Common.DbCommand", &["DbCommand", "MySqlCommand", "NpgsqlCommand", "OracleCommand", "SqlCommand", "SqliteCommand"]),
+    ("System.Data.Common.DbConnection", &["DbConnection", "MySqlConnection", "NpgsqlConnection", "OracleConnection", "SqlConnection", "SqliteConnection"]),
+    ("System.Data.Common.DbDataReader", &["DbDataReader", "MySqlDataReader", "NpgsqlDataReader", "OracleDataReader", "SqlDataReader", "SqliteDataReader"]),
+    ("System.IO.Stream", &[
+        "BrotliStream", "BufferedStream", "CryptoStream", "DeflateStream", "FileStream",
+        "GZipStream", "NamedPipeClientStream", "NamedPipeServerStream", "NetworkStream",
+        "PipeStream", "SslStream", "Stream", "ZLibStream",
+    ]),
+];
+
+/// Does a receiver typed `simple_name` count as `full_type`?
+pub fn is_subtype(simple_name: &str, full_type: &str) -> bool {
+    if simple(full_type) == simple_name {
+        return true;
+    }
+    SUBTYPES
+        .iter()
+        .find(|(base, _)| *base == full_type)
+        .is_some_and(|(_, subs)| subs.contains(&simple_name))
+}
+
+/// Return types of BCL factory calls that asynclint follows (`conn.CreateCommand()`).
+/// `(receiver base, method, returned simple type)`.
+pub const FACTORY_RETURNS: &[(&str, &str, &str)] = &[
+    ("System.Data.Common.DbCommand", "ExecuteReader", "DbDataReader"),
+    ("System.Data.Common.DbConnection", "CreateCommand", "DbCommand"),
+    ("System.IO.File", "Create", "FileStream"),
+    ("System.IO.File", "Open", "FileStream"),
+    ("System.IO.File", "OpenRead", "FileStream"),
+    ("System.IO.File", "OpenText", "StreamReader"),
+    ("System.IO.File", "OpenWrite", "FileStream"),
+];
+
+/// The last dotted segment of a full name.
+pub fn simple(full: &str) -> &str {
+    full.rsplit('.').next().unwrap_or(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_sorted_unique<T: Ord + std::fmt::Debug>(items: &[T], what: &str) {
+        for w in items.windows(2) {
+            assert!(w[0] < w[1], "{what} not sorted or has duplicates: {:?} then {:?}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn tables_are_sorted_and_unique() {
+        assert_sorted_unique(AWAITABLE_TYPES, "AWAITABLE_TYPES");
+        assert_sorted_unique(VOID_ASYNC_METHODS, "VOID_ASYNC_METHODS");
+        let statics: Vec<_> = TASK_STATICS.iter().map(|s| (s.type_name, s.member)).collect();
+        assert_sorted_unique(&statics, "TASK_STATICS");
+        let blocking: Vec<_> = BLOCKING_APIS.iter().map(|b| (b.type_name, b.method)).collect();
+        assert_sorted_unique(&blocking, "BLOCKING_APIS");
+        assert_sorted_unique(EF_QUERY_OPERATORS, "EF_QUERY_OPERATORS");
+        assert_sorted_unique(EF_QUERY_BUILDERS, "EF_QUERY_BUILDERS");
+        let subs: Vec<_> = SUBTYPES.iter().map(|s| s.0).collect();
+        assert_sorted_unique(&subs, "SUBTYPES");
+        for (_, list) in SUBTYPES {
+            assert_sorted_unique(list, "SUBTYPES entry");
+        }
+        assert_sorted_unique(FACTORY_RETURNS, "FACTORY_RETURNS");
+        assert_sorted_unique(COMPLETION_PROPERTIES, "COMPLETION_PROPERTIES");
+    }
+
+    #[test]
+    fn names_are_full() {
+        for t in AWAITABLE_TYPES {
+            assert!(t.starts_with("System."), "{t}");
+        }
+        for b in BLOCKING_APIS {
+            assert!(b.type_name.contains('.'), "{}", b.type_name);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Parsing: one tree-sitter parser per thread, the `async`-identifier workaround, and the
+//! conversion of the tree-sitter tree into the flat [`SyntaxTree`].
+
+use super::kinds::table;
+use super::{NodeData, SyntaxTree, NO_NODE};
+use std::cell::RefCell;
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses C# source. Never panics; a file the parser gives up on yields a tree with errors.
+pub fn parse(source: &str) -> SyntaxTree {
+    let masked = mask_async_identifiers(source);
+    let text: &str = masked.as_deref().unwrap_or(source);
+    let ts_tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_c_sharp::LANGUAGE.into())
+                .expect("the C# grammar matches the tree-sitter version");
+            p
+        });
+        parser.parse(text, None)
+    });
+    let mut tree = SyntaxTree {
+        source: source.to_owned(),
+        nodes: Vec::new(),
+        error_count: 0,
+    };
+    if let Some(ts_tree) = ts_tree {
+        flatten(&ts_tree, &mut tree);
+    }
+    tree
+}
+
+/// tree-sitter-c-sharp cannot parse `async` used as an identifier (`bool async` parameters,
+/// `async: true` arguments, `if (async)`), which EF Core and Npgsql do in hundreds of files.
+/// Every `async` word that cannot be the modifier (the modifier is always followed by a
+/// type, an identifier, `(`, `delegate` or another modifier) is replaced by a placeholder
+/// of the same length, so byte offsets stay valid. Returns `None` when nothing changed.
+fn mask_async_identifiers(source: &str) -> Option<String> {
+    let bytes = source.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    for pos in memchr::memmem::find_iter(bytes, b"async") {
+        let before = pos.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(pos + 5).copied();
+        let is_word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        if before.is_some_and(is_word_char) || after.is_some_and(is_word_char) {
+            continue;
+        }
+        if before == Some(b'@') {
+            continue; // `@async` parses already
+        }
+        let next = bytes[pos + 5..]
+            .iter()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace());
+        let prev = bytes[..pos]
+            .iter()
+            .rev()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace());
+        let identifier_next = matches!(
+            next,
+            Some(
+                b')' | b',' | b';' | b':' | b'?' | b'=' | b'&' | b'|' | b'.' | b']' | b'}' | b'^'
+                    | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>'
+            )
+        );
+        // `async =>` is a lambda whose parameter is named async; `async ==` a comparison.
+        let identifier_prev = matches!(prev, Some(b'!' | b'.'));
+        if identifier_next || identifier_prev {
+            let buf = out.get_or_insert_with(|| bytes.to_vec());
+            buf[pos..pos + 5].copy_from_slice(b"_sync");
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes, so the result is valid UTF-8.
+    out.map(|b| String::from_utf8(b).expect("ASCII-for-ASCII replacement keeps UTF-8"))
+}
+
+fn flatten(ts_tree: &tree_sitter::Tree, tree: &mut SyntaxTree) {
+    let table = table();
+    let mut cursor = ts_tree.walk();
+    let mut stack: Vec<u32> = Vec::new();
+    let nodes = &mut tree.nodes;
+    loop {
+        let node = cursor.node();
+        let field = cursor
+            .field_id()
+            .map(|f| {
+                table
+                    .fields
+                    .get(f.get() as usize)
+                    .copied()
+                    .unwrap_or(super::Field::Other)
+            })
+            .unwrap_or(super::Field::None);
+        let kind = table
+            .kinds
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(super::SyntaxKind::Other);
+        let is_error = node.is_error() || node.is_missing();
+        if is_error {
+            tree.error_count += 1;
+        }
+        let id = nodes.len() as u32;
+        nodes.push(NodeData {
+            kind: if node.is_missing() {
+                super::SyntaxKind::Error
+            } else {
+                kind
+            },
+            field,
+            named: node.is_named(),
+            has_error: node.has_error() || is_error,
+            start: node.start_byte() as u32,
+            end: node.end_byte() as u32,
+            parent: stack.last().copied().unwrap_or(NO_NODE),
+            subtree_end: id + 1,
+        });
+        if cursor.goto_first_child() {
+            stack.push(id);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                let total = nodes.len() as u32;
+                for &open in &stack {
+                    nodes[open as usize].subtree_end = total;
+                }
+                return;
+            }
+            let closed = stack.pop().expect("parent on the stack");
+            nodes[closed as usize].subtree_end = nodes.len() as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::SyntaxKind;
+
+    #[test]
+    fn masks_async_identifiers_only() {
+        let src = "async Task F(bool async) { if (async) G(async: true); var f = async () => 1; }";
+        let masked = mask_async_identifiers(src).unwrap();
+        assert_eq!(
+            masked,
+            "async Task F(bool _sync) { if (_sync) G(_sync: true); var f = async () => 1; }"
+        );
+        assert!(mask_async_identifiers("async Task F() {}").is_none());
+    }
+
+    #[test]
+    fn async_parameters_parse_cleanly() {
+        let src = "class C { Task F(bool async, CancellationToken ct) => G(async, ct); void H() { F(async: true, default); } }";
+        let tree = parse(src);
+        assert!(!tree.has_errors());
+        // The source text is the original.
+        assert!(tree.root().text().contains("bool async"));
+    }
+
+    #[test]
+    fn flat_tree_links_parents_and_subtrees() {
+        let tree = parse("class C { void M() { F(1 + 2); } }");
+        for n in tree.iter().skip(1) {
+            let p = n.parent().unwrap();
+            assert!(p.contains(n));
+            assert!(p.children().any(|c| c == n));
+        }
+        let inv = tree
+            .iter()
+            .find(|n| n.is(SyntaxKind::InvocationExpression))
+            .unwrap();
+        assert_eq!(inv.text(), "F(1 + 2)");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 5000;
+        let src = format!(
+            "class C {{ int M() => {}1{}; }}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        let tree = parse(&src);
+        let deepest = tree.iter().map(|n| n.ancestors().count()).max().unwrap();
+        assert!(deepest > depth, "{deepest}");
+    }
+}
