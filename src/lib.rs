@@ -69,9 +69,24 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> Paths
             (f, p)
         })
         .collect();
+    // Pass 1: every file's declaration summary, merged into the project index.
+    let summaries: Vec<semantic::FileSummary> = jobs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, (path, _))| {
+            let text = read_source(path).ok()?;
+            engine::summarize_source(&text, i as semantic::FileId)
+        })
+        .collect();
+    let index = semantic::ProjectIndex::from_summaries(summaries);
+    // Pass 2: the rules, with the index.
     let mut files: Vec<FileOutcome> = jobs
         .into_par_iter()
-        .map(|(path, project)| lint_file(path, &project, settings, fix))
+        .enumerate()
+        .map(|(i, (path, project))| {
+            let ctx = LintContext { project: &project, settings, index: &index, file: i as semantic::FileId };
+            lint_file_in(path, &ctx, fix)
+        })
         .collect();
     for (path, err) in &discovered.errors {
         files.push(file_error(path.clone(), format!("cannot read: {err}")));
@@ -101,26 +116,53 @@ fn file_error(path: PathBuf, message: String) -> FileOutcome {
     }
 }
 
-/// Reads, decodes and lints one file; applies fixes when asked.
-pub fn lint_file(path: PathBuf, project: &ProjectInfo, settings: &Settings, fix: FixMode) -> FileOutcome {
-    match std::fs::metadata(&path) {
+/// Reads and decodes a source file; the error is the message of its ASYNC000 finding.
+fn read_source_decoded(path: &Path) -> Result<workspace::Decoded, String> {
+    match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return file_error(
-                path,
-                format!("file too large ({} MiB, the limit is {} MiB); skipped", m.len() >> 20, MAX_FILE_BYTES >> 20),
-            )
+            return Err(format!(
+                "file too large ({} MiB, the limit is {} MiB); skipped",
+                m.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ))
         }
         _ => {}
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => return file_error(path, format!("cannot read: {e}")),
-    };
-    let decoded = match workspace::decode(&bytes) {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    workspace::decode(&bytes)
+}
+
+fn read_source(path: &Path) -> Result<String, String> {
+    read_source_decoded(path).map(|d| d.text)
+}
+
+/// What linting one file of a run needs besides the file.
+struct LintContext<'a> {
+    project: &'a ProjectInfo,
+    settings: &'a Settings,
+    index: &'a semantic::ProjectIndex,
+    file: semantic::FileId,
+}
+
+impl LintContext<'_> {
+    fn lint(&self, text: &str) -> FileReport {
+        engine::lint_source_in(text, self.project, self.settings, self.index, self.file)
+    }
+}
+
+/// Reads, decodes and lints one file on its own; applies fixes when asked.
+pub fn lint_file(path: PathBuf, project: &ProjectInfo, settings: &Settings, fix: FixMode) -> FileOutcome {
+    let index = semantic::ProjectIndex::new();
+    let ctx = LintContext { project, settings, index: &index, file: semantic::FileId::MAX };
+    lint_file_in(path, &ctx, fix)
+}
+
+fn lint_file_in(path: PathBuf, ctx: &LintContext<'_>, fix: FixMode) -> FileOutcome {
+    let decoded = match read_source_decoded(&path) {
         Ok(d) => d,
         Err(e) => return file_error(path, e),
     };
-    let report = lint_source(&decoded.text, project, settings);
+    let report = ctx.lint(&decoded.text);
     let mut outcome = FileOutcome {
         path,
         source: decoded.text,
@@ -131,14 +173,14 @@ pub fn lint_file(path: PathBuf, project: &ProjectInfo, settings: &Settings, fix:
         write_error: None,
     };
     if fix != FixMode::None {
-        fix_outcome(&mut outcome, decoded.encoding, project, settings, fix);
+        fix_outcome(&mut outcome, decoded.encoding, ctx, fix);
     }
     outcome
 }
 
 /// Applies safe fixes until none is left (at most a few rounds: a fix can uncover another),
 /// then writes the file atomically in its own encoding, or keeps the text for a diff.
-fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, project: &ProjectInfo, settings: &Settings, mode: FixMode) {
+fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, ctx: &LintContext<'_>, mode: FixMode) {
     let mut text = outcome.source.clone();
     let mut diagnostics = std::mem::take(&mut outcome.diagnostics);
     let mut applied = 0;
@@ -149,7 +191,7 @@ fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, project: &ProjectI
         }
         applied += fixed.applied;
         text = fixed.text;
-        diagnostics = lint_source(&text, project, settings).diagnostics;
+        diagnostics = ctx.lint(&text).diagnostics;
     }
     if applied == 0 {
         outcome.diagnostics = diagnostics;
@@ -160,7 +202,7 @@ fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, project: &ProjectI
         if let Err(e) = workspace::write_atomic(&outcome.path, &workspace::encode(&text, encoding)) {
             outcome.write_error = Some(format!("could not write the fixed file: {e}"));
             outcome.fixes_applied = 0;
-            outcome.diagnostics = lint_source(&outcome.source, project, settings).diagnostics;
+            outcome.diagnostics = ctx.lint(&outcome.source).diagnostics;
             return;
         }
         // What remains is reported against the new text.
@@ -168,7 +210,7 @@ fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, project: &ProjectI
         outcome.diagnostics = diagnostics;
     } else {
         // `--diff` changes nothing: report the findings of the original text.
-        outcome.diagnostics = lint_source(&outcome.source, project, settings).diagnostics;
+        outcome.diagnostics = ctx.lint(&outcome.source).diagnostics;
     }
     outcome.fixed = Some(text);
 }

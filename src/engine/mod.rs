@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::project::ProjectInfo;
 use crate::rules::{Rule, RuleCtx, ALL};
-use crate::semantic::FileModel;
+use crate::semantic::{FileId, FileModel, ProjectIndex};
 use crate::syntax::{self, SyntaxKind};
 
 /// Which rules run.
@@ -48,8 +48,25 @@ pub struct FileReport {
     pub parsed: bool,
 }
 
-/// Lints one decoded file.
+/// Lints one decoded file on its own (no other file's declarations are known).
 pub fn lint_source(source: &str, project: &ProjectInfo, settings: &Settings) -> FileReport {
+    lint_source_in(source, project, settings, empty_index(), FileId::MAX)
+}
+
+fn empty_index() -> &'static ProjectIndex {
+    static EMPTY: std::sync::OnceLock<ProjectIndex> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(ProjectIndex::new)
+}
+
+/// Lints one decoded file that is part of a run whose declarations are in `index`
+/// (`file` is the id its own summary carries there).
+pub fn lint_source_in(
+    source: &str,
+    project: &ProjectInfo,
+    settings: &Settings,
+    index: &ProjectIndex,
+    file: FileId,
+) -> FileReport {
     let active: Vec<(&'static Rule, Severity)> = ALL
         .iter()
         .map(|r| (*r, settings.severity_of(r, project)))
@@ -59,7 +76,7 @@ pub fn lint_source(source: &str, project: &ProjectInfo, settings: &Settings) -> 
         return FileReport::default();
     }
     let tree = syntax::parse(source);
-    let model = FileModel::build(&tree);
+    let model = FileModel::build(&tree, index, file);
     let mut by_kind: Vec<Vec<(&'static Rule, Severity)>> =
         vec![Vec::new(); SyntaxKind::Other as usize + 1];
     for &(rule, sev) in &active {
@@ -96,4 +113,18 @@ fn prefilter(source: &str, active: &[(&'static Rule, Severity)]) -> bool {
             .iter()
             .any(|t| memchr::memmem::find(source.as_bytes(), t.as_bytes()).is_some())
     })
+}
+
+/// The declaration summary of one file for the project index.
+pub fn summarize_source(source: &str, file: FileId) -> Option<crate::semantic::FileSummary> {
+    // A file with no type declaration keyword declares nothing another file can use.
+    let bytes = source.as_bytes();
+    let declares = ["class", "interface", "struct", "record"]
+        .iter()
+        .any(|t| memchr::memmem::find(bytes, t.as_bytes()).is_some());
+    if !declares {
+        return None;
+    }
+    let tree = syntax::parse(source);
+    Some(crate::semantic::summarize(&tree, file))
 }

@@ -121,3 +121,58 @@ pub fn assert_docs(rule: &Rule, kind: ProjectKind) {
         silent.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
+
+/// A fixture of several files: `//- path` lines start each file (C# sources and project
+/// files alike). Written to a temporary folder and linted as one run, so the project index
+/// and the project model take part. Returns the temp dir (kept alive) and the files.
+pub fn write_fixture(fixture: &str) -> (tempfile::TempDir, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in fixture.lines() {
+        if let Some(path) = line.strip_prefix("//- ") {
+            if let Some(f) = current.take() {
+                files.push(f);
+            }
+            current = Some((path.trim().to_owned(), String::new()));
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    files.extend(current);
+    for (path, text) in &files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    (dir, files)
+}
+
+/// [`assert_marked`] over a multi-file fixture: every marked line of every `.cs` file is
+/// flagged by `rule` once, nothing else is.
+#[track_caller]
+pub fn assert_marked_files(rule: &Rule, fixture: &str) {
+    let (dir, files) = write_fixture(fixture);
+    let marker = format!("// ~{}", rule.id);
+    let mut expected: Vec<(String, usize)> = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".cs")) {
+        for (i, l) in text.lines().enumerate() {
+            if l.contains(&marker) {
+                expected.push((path.clone(), i + 1));
+            }
+        }
+    }
+    let settings = Settings { select: Some(vec![rule.id]), ignore: Vec::new() };
+    let outcome = crate::lint_paths(&[dir.path().to_path_buf()], &settings, crate::FixMode::None);
+    let mut got: Vec<(String, usize)> = Vec::new();
+    for f in &outcome.files {
+        let rel = f.path.strip_prefix(dir.path()).unwrap().to_string_lossy().replace('\\', "/");
+        for d in &f.diagnostics {
+            got.push((rel.clone(), line_of(&f.source, d.range.start)));
+        }
+    }
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "{} findings (left) differ from the marked lines (right)", rule.id);
+}

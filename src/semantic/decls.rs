@@ -1,8 +1,12 @@
-//! Declaration summaries of one file: types, their bases and members.
+//! Declaration summaries: the types a file declares, their bases and members, and the
+//! methods it subscribes to events. Built from the tree and kept without it; a body edit
+//! never changes a summary (bodies are not read).
 
-use super::FileModel;
-use crate::syntax::views::Function;
-use crate::syntax::{Field, Node, SyntaxKind, Ty};
+use crate::syntax::views::{callee_name, Function};
+use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty};
+
+/// Identifies a file in a run; summaries remember where they came from.
+pub type FileId = u32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberKind {
@@ -11,74 +15,176 @@ pub enum MemberKind {
     Property,
 }
 
-#[derive(Clone, Debug)]
-pub struct MemberInfo<'t> {
-    pub node: Node<'t>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberInfo {
+    pub name: String,
     pub kind: MemberKind,
-    pub name: &'t str,
     /// Field/property type, method return type.
     pub ty: Option<Ty>,
-    /// Parameter types as parsed (methods only); `None` where a type did not parse.
+    /// Parameter types (methods only); `None` where a type did not parse.
     pub params: Vec<Option<Ty>>,
     /// Parameters with a default value.
     pub optional: Vec<bool>,
     pub obsolete: bool,
     pub is_static: bool,
+    /// The declaring node, in the file the summary came from.
+    pub node: NodeId,
 }
 
-#[derive(Clone, Debug)]
-pub struct TypeDecl<'t> {
-    pub node: Node<'t>,
-    pub name: &'t str,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    Class,
+    Struct,
+    Interface,
+    Record,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDecl {
+    pub name: String,
+    pub namespace: String,
+    pub kind: TypeKind,
     pub bases: Vec<Ty>,
-    pub members: Vec<MemberInfo<'t>>,
+    pub members: Vec<MemberInfo>,
+    /// The declaring node, in `file`.
+    pub node: NodeId,
+    pub file: FileId,
 }
 
-pub fn is_type_decl(n: Node<'_>) -> bool {
-    matches!(
-        n.kind(),
-        SyntaxKind::ClassDeclaration
-            | SyntaxKind::StructDeclaration
-            | SyntaxKind::InterfaceDeclaration
-            | SyntaxKind::RecordDeclaration
-    )
-}
-
-pub(super) fn collect_types(m: &mut FileModel<'_>) {
-    let tree = m.tree;
-    for node in tree.iter().filter(|n| is_type_decl(*n)) {
-        let Some(name) = node.child_by_field(Field::Name) else { continue };
-        let bases = node
-            .child_of_kind(SyntaxKind::BaseList)
-            .map(|b| {
-                b.named_children()
-                    .filter_map(|c| {
-                        // `Base(args)` in a record's primary constructor base
-                        let t = c.child_by_field(Field::Type).unwrap_or(c);
-                        Ty::parse(t.text())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut members = Vec::new();
-        if let Some(body) = node.child_by_field(Field::Body) {
-            for member in body.named_children() {
-                collect_member(member, &mut members);
-            }
-        }
-        let idx = m.types.len();
-        m.types.push(TypeDecl {
-            node,
-            name: name.text(),
-            bases,
-            members,
-        });
-        m.types_by_name.entry(name.text()).or_default().push(idx);
+impl TypeDecl {
+    /// Whether this type lists `IAsyncDisposable` or declares `DisposeAsync`.
+    pub fn is_async_disposable(&self) -> bool {
+        self.bases.iter().any(|b| b.name == "IAsyncDisposable")
+            || self.members.iter().any(|m| m.kind == MemberKind::Method && m.name == "DisposeAsync")
     }
 }
 
-fn collect_member<'t>(member: Node<'t>, out: &mut Vec<MemberInfo<'t>>) {
-    let attrs_obsolete = member
+/// What one file declares.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileSummary {
+    pub file: FileId,
+    pub types: Vec<TypeDecl>,
+    /// Method names on the right of `+=` / `-=`.
+    pub subscriptions: Vec<String>,
+}
+
+impl FileSummary {
+    /// A rough count of heap bytes, for the benchmark's index-size figure.
+    pub fn heap_bytes(&self) -> usize {
+        let ty_bytes = |t: &Ty| std::mem::size_of::<Ty>() + t.name.len() + t.args.len() * std::mem::size_of::<Ty>();
+        let mut n = self.subscriptions.iter().map(|s| s.len() + 24).sum::<usize>();
+        for t in &self.types {
+            n += std::mem::size_of::<TypeDecl>() + t.name.len() + t.namespace.len();
+            n += t.bases.iter().map(ty_bytes).sum::<usize>();
+            for m in &t.members {
+                n += std::mem::size_of::<MemberInfo>() + m.name.len();
+                n += m.ty.as_ref().map(ty_bytes).unwrap_or(0);
+                n += m.params.iter().flatten().map(ty_bytes).sum::<usize>() + m.optional.len();
+            }
+        }
+        n
+    }
+}
+
+pub fn is_type_decl(n: Node<'_>) -> bool {
+    type_kind(n).is_some()
+}
+
+fn type_kind(n: Node<'_>) -> Option<TypeKind> {
+    Some(match n.kind() {
+        SyntaxKind::ClassDeclaration => TypeKind::Class,
+        SyntaxKind::StructDeclaration => TypeKind::Struct,
+        SyntaxKind::InterfaceDeclaration => TypeKind::Interface,
+        SyntaxKind::RecordDeclaration => TypeKind::Record,
+        _ => return None,
+    })
+}
+
+/// Summarizes a parsed file. Only declarations are read, never bodies.
+pub fn summarize(tree: &SyntaxTree, file: FileId) -> FileSummary {
+    let mut summary = FileSummary { file, ..FileSummary::default() };
+    for node in tree.iter() {
+        if let Some(kind) = type_kind(node) {
+            if let Some(t) = type_decl(node, kind, file) {
+                summary.types.push(t);
+            }
+        } else if node.is(SyntaxKind::AssignmentExpression) {
+            if let Some(name) = subscribed_name(node) {
+                summary.subscriptions.push(name.to_owned());
+            }
+        }
+    }
+    summary.subscriptions.sort();
+    summary.subscriptions.dedup();
+    summary
+}
+
+fn type_decl(node: Node<'_>, kind: TypeKind, file: FileId) -> Option<TypeDecl> {
+    let name = node.child_by_field(Field::Name)?;
+    let bases = node
+        .child_of_kind(SyntaxKind::BaseList)
+        .map(|b| {
+            b.named_children()
+                .filter_map(|c| {
+                    // `Base(args)` in a record's primary constructor base
+                    let t = c.child_by_field(Field::Type).unwrap_or(c);
+                    Ty::parse(t.text())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut members = Vec::new();
+    if let Some(body) = node.child_by_field(Field::Body) {
+        collect_members(body, &mut members);
+    }
+    let namespace = node
+        .ancestors()
+        .filter(|a| a.is(SyntaxKind::NamespaceDeclaration) || a.is(SyntaxKind::FileScopedNamespaceDeclaration))
+        .filter_map(|a| a.child_by_field(Field::Name).map(|n| n.text()))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(".");
+    let namespace = if namespace.is_empty() {
+        node.tree()
+            .root()
+            .children()
+            .find(|c| c.is(SyntaxKind::FileScopedNamespaceDeclaration))
+            .and_then(|n| n.child_by_field(Field::Name))
+            .map(|n| n.text().to_owned())
+            .unwrap_or_default()
+    } else {
+        namespace
+    };
+    Some(TypeDecl {
+        name: name.text().to_owned(),
+        namespace,
+        kind,
+        bases,
+        members,
+        node: node.id(),
+        file,
+    })
+}
+
+/// Members of a declaration list, looking through `#if` regions (iteratively).
+fn collect_members(body: Node<'_>, out: &mut Vec<MemberInfo>) {
+    let mut stack: Vec<Node<'_>> = body.named_children().collect();
+    stack.reverse();
+    while let Some(member) = stack.pop() {
+        if member.kind() == SyntaxKind::Other && member.text().starts_with("#if") {
+            let mut inner: Vec<_> = member.named_children().collect();
+            inner.reverse();
+            stack.extend(inner);
+            continue;
+        }
+        collect_member(member, out);
+    }
+}
+
+fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
+    let obsolete = member
         .children()
         .filter(|c| c.is(SyntaxKind::AttributeList))
         .flat_map(|l| l.named_children())
@@ -86,66 +192,69 @@ fn collect_member<'t>(member: Node<'t>, out: &mut Vec<MemberInfo<'t>>) {
             a.child_by_field(Field::Name)
                 .is_some_and(|n| matches!(n.text().rsplit('.').next(), Some("Obsolete" | "ObsoleteAttribute")))
         });
-    let is_static = member
-        .children()
-        .any(|c| c.is(SyntaxKind::Modifier) && c.text() == "static");
+    let is_static = member.children().any(|c| c.is(SyntaxKind::Modifier) && c.text() == "static");
+    let base = |name: &str, kind, ty| MemberInfo {
+        name: name.to_owned(),
+        kind,
+        ty,
+        params: Vec::new(),
+        optional: Vec::new(),
+        obsolete,
+        is_static,
+        node: member.id(),
+    };
     match member.kind() {
         SyntaxKind::MethodDeclaration => {
             let Some(f) = Function::cast(member) else { return };
             let Some(name) = f.name() else { return };
-            let mut params = Vec::new();
-            let mut optional = Vec::new();
+            let mut m = base(name.text(), MemberKind::Method, f.return_type().and_then(|t| Ty::parse(t.text())));
             if let Some(list) = f.parameter_list() {
                 for p in list.named_children().filter(|c| c.is(SyntaxKind::Parameter)) {
-                    params.push(p.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text())));
-                    let has_default = p
-                        .named_children()
-                        .any(|c| c.field() == Field::None && !c.is(SyntaxKind::AttributeList) && !c.is(SyntaxKind::Modifier));
-                    optional.push(has_default);
+                    m.params.push(p.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text())));
+                    let has_default = p.named_children().any(|c| {
+                        c.field() == Field::None && !c.is(SyntaxKind::AttributeList) && !c.is(SyntaxKind::Modifier)
+                    });
+                    m.optional.push(has_default);
                 }
             }
-            out.push(MemberInfo {
-                node: member,
-                kind: MemberKind::Method,
-                name: name.text(),
-                ty: f.return_type().and_then(|t| Ty::parse(t.text())),
-                params,
-                optional,
-                obsolete: attrs_obsolete,
-                is_static,
-            });
+            out.push(m);
         }
         SyntaxKind::PropertyDeclaration => {
             let Some(name) = member.child_by_field(Field::Name) else { return };
-            out.push(MemberInfo {
-                node: member,
-                kind: MemberKind::Property,
-                name: name.text(),
-                ty: member.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text())),
-                params: Vec::new(),
-                optional: Vec::new(),
-                obsolete: attrs_obsolete,
-                is_static,
-            });
+            let ty = member.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text()));
+            out.push(base(name.text(), MemberKind::Property, ty));
         }
-        SyntaxKind::FieldDeclaration => {
+        SyntaxKind::FieldDeclaration | SyntaxKind::EventFieldDeclaration => {
             let Some(decl) = member.child_of_kind(SyntaxKind::VariableDeclaration) else { return };
             let ty = decl.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text()));
             for d in decl.named_children().filter(|c| c.is(SyntaxKind::VariableDeclarator)) {
                 let Some(name) = d.child_by_field(Field::Name) else { continue };
-                out.push(MemberInfo {
-                    node: d,
-                    kind: MemberKind::Field,
-                    name: name.text(),
-                    ty: ty.clone(),
-                    params: Vec::new(),
-                    optional: Vec::new(),
-                    obsolete: attrs_obsolete,
-                    is_static,
-                });
+                let mut m = base(name.text(), MemberKind::Field, ty.clone());
+                m.node = d.id();
+                out.push(m);
             }
         }
-        SyntaxKind::Other if member.text().starts_with('#') => {}
         _ => {}
     }
+}
+
+/// `x.Event += Handler;` → `Handler` (also `+= new EventHandler(Handler)`, `-=`).
+pub fn subscribed_name(node: Node<'_>) -> Option<&str> {
+    let op = node.child_by_field(Field::Operator)?;
+    if op.text() != "+=" && op.text() != "-=" {
+        return None;
+    }
+    let right = node.child_by_field(Field::Right)?;
+    let right = if right.is(SyntaxKind::ObjectCreationExpression) {
+        right
+            .child_by_field(Field::Arguments)
+            .and_then(|a| a.named_children().next())
+            .and_then(|a| a.first_named_child())?
+    } else {
+        right
+    };
+    if !matches!(right.kind(), SyntaxKind::Identifier | SyntaxKind::MemberAccessExpression) {
+        return None;
+    }
+    callee_name(right).map(|n| n.text())
 }

@@ -9,12 +9,14 @@
 //!   with `IsCompleted`, or is it the antecedent of a `ContinueWith` callback?
 //! - [`FileModel::context_of`]: the function a node runs in (async or not, lambda or not).
 
-pub mod known;
 mod decls;
+mod index;
+pub mod known;
 
-pub use decls::{MemberInfo, MemberKind, TypeDecl};
+pub use decls::{is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind};
+pub use index::ProjectIndex;
 
-use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
+use crate::syntax::views::{Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};
 use rustc_hash::FxHashMap;
 
@@ -96,10 +98,14 @@ pub struct FileModel<'t> {
     func_of: Vec<NodeId>,
     locals: FxHashMap<(NodeId, &'t str), Vec<LocalDecl>>,
     facts: FxHashMap<(NodeId, &'t str), Vec<(usize, FactKind)>>,
-    types: Vec<TypeDecl<'t>>,
-    types_by_name: FxHashMap<&'t str, Vec<usize>>,
-    /// Names on the right of `+=` / `-=`: methods subscribed to events.
-    subscribed: rustc_hash::FxHashSet<&'t str>,
+    /// The types this file declares.
+    types: Vec<TypeDecl>,
+    types_by_name: FxHashMap<String, Vec<usize>>,
+    /// Names on the right of `+=` / `-=` in this file: methods subscribed to events.
+    subscribed: Vec<String>,
+    /// Declarations of every other file of the run.
+    index: &'t ProjectIndex,
+    file: FileId,
     top_level_async: bool,
     /// `using System.Threading.Tasks;` (or a `global using`) in this file.
     pub imports_tasks: bool,
@@ -108,7 +114,14 @@ pub struct FileModel<'t> {
 }
 
 impl<'t> FileModel<'t> {
-    pub fn build(tree: &'t SyntaxTree) -> FileModel<'t> {
+    /// A model that knows this file alone.
+    pub fn build_local(tree: &'t SyntaxTree) -> FileModel<'t> {
+        static EMPTY: std::sync::OnceLock<ProjectIndex> = std::sync::OnceLock::new();
+        FileModel::build(tree, EMPTY.get_or_init(ProjectIndex::new), FileId::MAX)
+    }
+
+    /// A model of one file that also sees the declarations of the project index.
+    pub fn build(tree: &'t SyntaxTree, index: &'t ProjectIndex, file: FileId) -> FileModel<'t> {
         let mut m = FileModel {
             tree,
             func_of: vec![NO_NODE; tree.len()],
@@ -116,7 +129,9 @@ impl<'t> FileModel<'t> {
             facts: FxHashMap::default(),
             types: Vec::new(),
             types_by_name: FxHashMap::default(),
-            subscribed: Default::default(),
+            subscribed: Vec::new(),
+            index,
+            file,
             top_level_async: false,
             imports_tasks: false,
             imports_ef: false,
@@ -134,7 +149,6 @@ impl<'t> FileModel<'t> {
                 SyntaxKind::InvocationExpression => m.add_wait_facts(node),
                 SyntaxKind::MemberAccessExpression => m.add_member_facts(node),
                 SyntaxKind::IsPatternExpression => m.add_pattern_guard(node),
-                SyntaxKind::AssignmentExpression => m.add_subscription(node),
                 SyntaxKind::UsingDirective => {
                     let t = node.text();
                     if t.contains("System.Threading.Tasks") {
@@ -152,7 +166,12 @@ impl<'t> FileModel<'t> {
                 _ => {}
             }
         }
-        decls::collect_types(&mut m);
+        let summary = decls::summarize(tree, file);
+        for (i, t) in summary.types.iter().enumerate() {
+            m.types_by_name.entry(t.name.clone()).or_default().push(i);
+        }
+        m.types = summary.types;
+        m.subscribed = summary.subscriptions;
         m
     }
 
@@ -206,21 +225,34 @@ impl<'t> FileModel<'t> {
     }
 
     /// The innermost type declaration around a node.
-    pub fn enclosing_type(&self, node: Node<'t>) -> Option<&TypeDecl<'t>> {
+    pub fn enclosing_type(&self, node: Node<'t>) -> Option<&TypeDecl> {
         let decl = node.ancestors().find(|a| decls::is_type_decl(*a))?;
-        self.types.iter().find(|t| t.node == decl)
+        self.types.iter().find(|t| t.node == decl.id())
     }
 
-    pub fn types_named(&self, name: &str) -> impl Iterator<Item = &TypeDecl<'t>> {
-        self.types_by_name
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.types[i])
+    /// Types of that simple name: this file's, then the other files' of the index.
+    pub fn types_named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s TypeDecl> + 's {
+        let local = self.types_by_name.get(name).into_iter().flatten().map(|&i| &self.types[i]);
+        let file = self.file;
+        local.chain(self.index.types_named(name).filter(move |t| t.file != file))
     }
 
+    /// Whether the type is declared in this file or anywhere in the index.
+    pub fn is_declared_type(&self, name: &str) -> bool {
+        self.types_by_name.contains_key(name) || self.index.has_type(name)
+    }
+
+    /// Subscribed with `+=` in this file or any other.
     pub fn is_subscribed(&self, method_name: &str) -> bool {
-        self.subscribed.contains(method_name)
+        self.subscribed.iter().any(|s| s == method_name) || self.index.is_subscribed(method_name)
+    }
+
+    /// The type declaration around `t`, when `t` comes from this file.
+    fn outer_type_of(&self, t: &TypeDecl) -> Option<&TypeDecl> {
+        if t.file != self.file {
+            return None;
+        }
+        self.enclosing_type(self.tree.node(t.node))
     }
 
     // ---- declarations -------------------------------------------------------------------
@@ -366,31 +398,6 @@ impl<'t> FileModel<'t> {
             .any(|d| d.is(SyntaxKind::Identifier) && known::COMPLETION_PROPERTIES.contains(&d.text()));
         if mentions {
             self.add_fact(node, var, FactKind::Guarded);
-        }
-    }
-
-    fn add_subscription(&mut self, node: Node<'t>) {
-        let Some(op) = node.child_by_field(Field::Operator) else { return };
-        if op.text() != "+=" && op.text() != "-=" {
-            return;
-        }
-        let Some(right) = node.child_by_field(Field::Right) else { return };
-        let right = match right.kind() {
-            SyntaxKind::ObjectCreationExpression => {
-                // `+= new EventHandler(OnClick)`
-                match right
-                    .child_by_field(Field::Arguments)
-                    .and_then(|a| a.named_children().next())
-                    .and_then(|a| a.first_named_child())
-                {
-                    Some(inner) => inner,
-                    None => return,
-                }
-            }
-            _ => right,
-        };
-        if let Some(name) = callee_name(right) {
-            self.subscribed.insert(name.text());
         }
     }
 
@@ -572,9 +579,9 @@ impl<'t> FileModel<'t> {
 
     /// A field, property or method named `name` in the type or its bases declared in this
     /// file, or in an enclosing type.
-    pub fn member_in_hierarchy<'s>(&'s self, ty: &'s TypeDecl<'t>, name: &str) -> Option<&'s MemberInfo<'t>> {
+    pub fn member_in_hierarchy<'s>(&'s self, ty: &'s TypeDecl, name: &str) -> Option<&'s MemberInfo> {
         let mut seen = 0;
-        let mut queue: Vec<&'s TypeDecl<'t>> = vec![ty];
+        let mut queue: Vec<&'s TypeDecl> = vec![ty];
         while let Some(t) = queue.pop() {
             seen += 1;
             if seen > 16 {
@@ -586,7 +593,7 @@ impl<'t> FileModel<'t> {
             for base in &t.bases {
                 queue.extend(self.types_named(&base.name));
             }
-            if let Some(outer) = self.enclosing_type(t.node) {
+            if let Some(outer) = self.outer_type_of(t) {
                 queue.push(outer);
             }
         }
@@ -594,9 +601,9 @@ impl<'t> FileModel<'t> {
     }
 
     /// All methods named `name` visible from a type (its own, its bases', outer types').
-    fn methods_in_hierarchy<'s>(&'s self, ty: &'s TypeDecl<'t>, name: &str) -> Vec<&'s MemberInfo<'t>> {
+    fn methods_in_hierarchy<'s>(&'s self, ty: &'s TypeDecl, name: &str) -> Vec<&'s MemberInfo> {
         let mut out = Vec::new();
-        let mut queue: Vec<&'s TypeDecl<'t>> = vec![ty];
+        let mut queue: Vec<&'s TypeDecl> = vec![ty];
         let mut seen = 0;
         while let Some(t) = queue.pop() {
             seen += 1;
@@ -607,7 +614,7 @@ impl<'t> FileModel<'t> {
             for base in &t.bases {
                 queue.extend(self.types_named(&base.name));
             }
-            if let Some(outer) = self.enclosing_type(t.node) {
+            if let Some(outer) = self.outer_type_of(t) {
                 queue.push(outer);
             }
         }
@@ -766,7 +773,7 @@ impl<'t> FileModel<'t> {
         let known_static = known::TASK_STATICS.iter().any(|s| known::simple(s.type_name) == simple)
             || known::BLOCKING_APIS.iter().any(|b| b.is_static && known::simple(b.type_name) == simple)
             || known::FACTORY_RETURNS.iter().any(|(t, _, _)| known::simple(t) == simple)
-            || self.types_by_name.contains_key(simple);
+            || self.is_declared_type(simple);
         known_static.then_some(simple)
     }
 

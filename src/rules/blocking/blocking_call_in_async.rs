@@ -103,7 +103,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let name = call.name_text();
-    if name.is_empty() || name.ends_with("Async") {
+    if name.is_empty() || name.ends_with("Async") || is_dual_mode(context.function, model) {
         return;
     }
     let found = table_api(&call, model, &ctx.project.frameworks)
@@ -117,6 +117,23 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     if let Some(d) = ctx.report(node, message) {
         d.with_fix(found.fix);
     }
+}
+
+/// A function written to run either way, chosen by a `bool async` parameter (the pattern
+/// of Npgsql and EF Core: `if (async) await ReadAsync(); else Read();`). Its sync calls are
+/// taken when the caller asked for sync.
+fn is_dual_mode(f: crate::syntax::views::Function<'_>, model: &FileModel<'_>) -> bool {
+    let mut cur = Some(f);
+    while let Some(func) = cur {
+        let dual = func.parameters().iter().any(|(name, ty)| {
+            ty.is_some_and(|t| t.text() == "bool") && name.text().to_ascii_lowercase().contains("async")
+        });
+        if dual {
+            return true;
+        }
+        cur = model.outer_function(func);
+    }
+    false
 }
 
 /// The built-in table: static (`Thread.Sleep`, `File.*`) or instance APIs on a receiver whose
@@ -303,7 +320,7 @@ fn is_dbset_root<'t>(expr: Node<'t>, model: &FileModel<'t>) -> bool {
         return false;
     }
     // When the context is declared here, the member must be a DbSet.
-    let declared: Vec<&TypeDecl<'_>> = model.types_named(&ctx_ty.name).collect();
+    let declared: Vec<&TypeDecl> = model.types_named(&ctx_ty.name).collect();
     if declared.is_empty() {
         return member.starts_with(|c: char| c.is_ascii_uppercase());
     }
@@ -323,7 +340,7 @@ fn project_twin<'t>(call: &Invocation<'t>, model: &FileModel<'t>, enclosing: &st
     if enclosing == twin_name {
         return None;
     }
-    let types: Vec<&TypeDecl<'t>> = match call.receiver().map(|r| r.unparenthesized()) {
+    let types: Vec<&TypeDecl> = match call.receiver().map(|r| r.unparenthesized()) {
         None => model.enclosing_type(call.node).into_iter().collect(),
         Some(r) if r.is(SyntaxKind::ThisExpression) || r.is(SyntaxKind::BaseExpression) => {
             model.enclosing_type(call.node).into_iter().collect()
@@ -517,6 +534,25 @@ class C {
         s.Load("k");
         s.Old();
         await Task.Yield();
+    }
+}
+"#, ProjectKind::Library);
+    }
+
+    #[test]
+    fn silent_in_methods_that_choose_sync_or_async() {
+        assert_silent(&RULE, r#"
+using System.IO;
+using System.Threading.Tasks;
+class Reader {
+    public void ReadBytes(byte[] b) {}
+    public Task ReadBytesAsync(byte[] b) => Task.CompletedTask;
+    async ValueTask Read(bool async, Stream s, byte[] b) {
+        if (async)
+            await ReadBytesAsync(b);
+        else
+            ReadBytes(b);
+        var n = async ? await s.ReadAsync(b, 0, 1) : s.Read(b, 0, 1);
     }
 }
 "#, ProjectKind::Library);

@@ -422,4 +422,44 @@ class Program {
         let d = lint_with(&RULE, src, &project(ProjectKind::Library));
         assert_eq!(d[0].fix.as_ref().unwrap().applicability, Applicability::Unsafe);
     }
+
+    #[test]
+    fn knows_tasks_declared_in_other_files() {
+        assert_marked_files(&RULE, r#"
+//- Core/Core.csproj
+<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>
+//- Core/IOrders.cs
+using System.Threading.Tasks;
+namespace Core;
+public interface IOrders { Task<int> CountOrders(); int Plain(); }
+public abstract class RepoBase { protected Task<string> LoadName() => Task.FromResult("x"); public Task<int> Pending { get; } }
+public class Outcome { public int Result { get; set; } }
+public class Calculator { public int Wait(int ms) => ms; }
+//- Core/Orders.cs
+namespace Core;
+public class Orders : RepoBase {
+    private readonly IOrders _orders;
+    public int Count() => _orders.CountOrders().Result; // ~ASYNC101
+    public string Name() => LoadName().Result; // ~ASYNC101
+    public int Pend() => this.Pending.Result; // ~ASYNC101
+    public int P() => _orders.Plain();
+    public int O(Outcome o, Calculator c) => o.Result + c.Wait(5);
+}
+//- Web/Web.csproj
+<Project Sdk="Microsoft.NET.Sdk.Web"></Project>
+//- Web/OrdersController.cs
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Core;
+public class OrdersController : ControllerBase {
+    private readonly Orders _orders;
+    private ActionResult<int> Act() => 1;
+    public int Get(Match m) {
+        var a = Act().Result;
+        var b = m.Result("$1");
+        return _orders.Pending.Result; // ~ASYNC101
+    }
+}
+"#);
+    }
 }

@@ -173,4 +173,25 @@ class C {
         let d = lint_with(&RULE, "using System.Threading.Tasks;\nclass C { Task Save() => null; void M() { Save(); } }", &project(ProjectKind::Library));
         assert!(d[0].fix.is_none(), "no await in a sync method");
     }
+
+    #[test]
+    fn knows_tasks_and_void_methods_of_other_files() {
+        assert_marked_files(&RULE, r#"
+//- Lib/Api.cs
+using System.Threading.Tasks;
+public interface IApi { Task Refresh(); void SendAsync(string legacy); }
+public class Cache { public Task Warm() => Task.CompletedTask; public void FlushAsync() {} }
+//- Lib/Use.cs
+public class Use {
+    private readonly IApi _api;
+    private readonly Cache _cache = new Cache();
+    public void M() {
+        _api.Refresh(); // ~ASYNC203
+        _cache.Warm(); // ~ASYNC203
+        _api.SendAsync("x");
+        _cache.FlushAsync();
+    }
+}
+"#);
+    }
 }

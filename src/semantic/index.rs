@@ -1,0 +1,62 @@
+//! The project index: every file's declaration summary, merged, shared read-only by all
+//! rule runs. Trees are dropped after summarizing, so the index stays small.
+
+use super::decls::{FileSummary, TypeDecl};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    by_name: FxHashMap<String, Vec<TypeDecl>>,
+    subscriptions: FxHashSet<String>,
+    files: usize,
+    heap_bytes: usize,
+}
+
+impl ProjectIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn from_summaries(summaries: impl IntoIterator<Item = FileSummary>) -> Self {
+        let mut index = ProjectIndex::new();
+        for s in summaries {
+            index.add(s);
+        }
+        index
+    }
+
+    pub fn add(&mut self, summary: FileSummary) {
+        self.files += 1;
+        self.heap_bytes += summary.heap_bytes();
+        for t in summary.types {
+            self.by_name.entry(t.name.clone()).or_default().push(t);
+        }
+        self.subscriptions.extend(summary.subscriptions);
+    }
+
+    /// Every type of that simple name, from every file (partial classes give several).
+    pub fn types_named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s TypeDecl> + 's {
+        self.by_name.get(name).into_iter().flatten()
+    }
+
+    pub fn has_type(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    pub fn is_subscribed(&self, method: &str) -> bool {
+        self.subscriptions.contains(method)
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files
+    }
+
+    pub fn type_count(&self) -> usize {
+        self.by_name.values().map(Vec::len).sum()
+    }
+
+    /// Approximate heap size in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.heap_bytes + self.by_name.len() * 48 + self.subscriptions.len() * 32
+    }
+}
