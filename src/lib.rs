@@ -84,7 +84,12 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> Paths
         .into_par_iter()
         .enumerate()
         .map(|(i, (path, project))| {
-            let ctx = LintContext { project: &project, settings, index: &index, file: i as semantic::FileId };
+            let ctx = LintContext {
+                project: &project,
+                settings,
+                index: &index,
+                file: i as semantic::FileId,
+            };
             lint_file_in(path, &ctx, fix)
         })
         .collect();
@@ -151,9 +156,19 @@ impl LintContext<'_> {
 }
 
 /// Reads, decodes and lints one file on its own; applies fixes when asked.
-pub fn lint_file(path: PathBuf, project: &ProjectInfo, settings: &Settings, fix: FixMode) -> FileOutcome {
+pub fn lint_file(
+    path: PathBuf,
+    project: &ProjectInfo,
+    settings: &Settings,
+    fix: FixMode,
+) -> FileOutcome {
     let index = semantic::ProjectIndex::new();
-    let ctx = LintContext { project, settings, index: &index, file: semantic::FileId::MAX };
+    let ctx = LintContext {
+        project,
+        settings,
+        index: &index,
+        file: semantic::FileId::MAX,
+    };
     lint_file_in(path, &ctx, fix)
 }
 
@@ -180,7 +195,12 @@ fn lint_file_in(path: PathBuf, ctx: &LintContext<'_>, fix: FixMode) -> FileOutco
 
 /// Applies safe fixes until none is left (at most a few rounds: a fix can uncover another),
 /// then writes the file atomically in its own encoding, or keeps the text for a diff.
-fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, ctx: &LintContext<'_>, mode: FixMode) {
+fn fix_outcome(
+    outcome: &mut FileOutcome,
+    encoding: Encoding,
+    ctx: &LintContext<'_>,
+    mode: FixMode,
+) {
     let mut text = outcome.source.clone();
     let mut diagnostics = std::mem::take(&mut outcome.diagnostics);
     let mut applied = 0;
@@ -199,7 +219,8 @@ fn fix_outcome(outcome: &mut FileOutcome, encoding: Encoding, ctx: &LintContext<
     }
     outcome.fixes_applied = applied;
     if mode == FixMode::Apply {
-        if let Err(e) = workspace::write_atomic(&outcome.path, &workspace::encode(&text, encoding)) {
+        if let Err(e) = workspace::write_atomic(&outcome.path, &workspace::encode(&text, encoding))
+        {
             outcome.write_error = Some(format!("could not write the fixed file: {e}"));
             outcome.fixes_applied = 0;
             outcome.diagnostics = ctx.lint(&outcome.source).diagnostics;
@@ -221,7 +242,9 @@ pub fn display_path(path: &Path) -> String {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        cwd.as_ref().map(|c| c.join(path)).unwrap_or_else(|| path.to_path_buf())
+        cwd.as_ref()
+            .map(|c| c.join(path))
+            .unwrap_or_else(|| path.to_path_buf())
     };
     let shown = cwd
         .as_ref()

@@ -137,7 +137,11 @@ fn resolve_rules(words: &[String]) -> Result<Vec<&'static str>, String> {
             continue;
         }
         let upper = w.to_ascii_uppercase();
-        let by_prefix: Vec<_> = ALL.iter().filter(|r| r.id.starts_with(&upper)).map(|r| r.id).collect();
+        let by_prefix: Vec<_> = ALL
+            .iter()
+            .filter(|r| r.id.starts_with(&upper))
+            .map(|r| r.id)
+            .collect();
         if upper.starts_with("ASYNC") && !by_prefix.is_empty() {
             ids.extend(by_prefix);
             continue;
@@ -162,7 +166,11 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     for p in &paths {
         if !p.exists() {
             eprintln!("error: {}: no such file or folder", p.display());
@@ -198,29 +206,47 @@ fn check(args: CheckArgs) -> i32 {
         fixes_applied += f.fixes_applied;
         if mode == FixMode::Diff {
             if let Some(fixed) = &f.fixed {
-                let _ = write!(out, "{}", crate::fix::unified_diff(&display, &f.source, fixed));
+                let _ = write!(
+                    out,
+                    "{}",
+                    crate::fix::unified_diff(&display, &f.source, fixed)
+                );
             }
         }
         if f.diagnostics.is_empty() {
             continue;
         }
-        results.push(FileResult { display_path: display, source: f.source, diagnostics: f.diagnostics });
+        results.push(FileResult {
+            display_path: display,
+            source: f.source,
+            diagnostics: f.diagnostics,
+        });
     }
     results.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let run = RunResult {
         files: results,
         files_checked,
         files_with_syntax_errors,
-        fixes_applied: if mode == FixMode::Apply { fixes_applied } else { 0 },
+        fixes_applied: if mode == FixMode::Apply {
+            fixes_applied
+        } else {
+            0
+        },
     };
     let worst = run.diagnostics().map(|(_, d)| d.severity).max();
     if mode != FixMode::Diff {
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         };
-        let opts = output::Options { format: args.format, quiet: args.quiet, color };
+        let opts = output::Options {
+            format: args.format,
+            quiet: args.quiet,
+            color,
+        };
         if let Err(e) = output::render(&run, &opts, &mut out) {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
                 eprintln!("error: writing output: {e}");
@@ -257,10 +283,18 @@ fn rules(format: RulesFormat) -> i32 {
                     })
                 })
                 .collect();
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
         }
         RulesFormat::Text => {
-            let _ = writeln!(out, "{:<9} {:<24} {:<8} {:<4} summary", "id", "name", "severity", "fix");
+            let _ = writeln!(
+                out,
+                "{:<9} {:<24} {:<8} {:<4} summary",
+                "id", "name", "severity", "fix"
+            );
             for r in ALL {
                 let _ = writeln!(
                     out,

@@ -97,7 +97,9 @@ pub fn lint_source_in(
             (rule.check)(node, &mut ctx);
         }
     }
-    diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
     diagnostics.dedup_by(|b, a| a.range == b.range && a.rule == b.rule);
     FileReport {
         diagnostics,

@@ -10,7 +10,11 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Option<String> {
     let mut out = String::with_capacity(source.len() + 64);
     let mut pos = 0;
     for e in sorted {
-        if e.range.start < pos || e.range.end > source.len() || !source.is_char_boundary(e.range.start) || !source.is_char_boundary(e.range.end) {
+        if e.range.start < pos
+            || e.range.end > source.len()
+            || !source.is_char_boundary(e.range.start)
+            || !source.is_char_boundary(e.range.end)
+        {
             return None;
         }
         out.push_str(&source[pos..e.range.start]);
@@ -45,17 +49,26 @@ pub fn apply_safe_fixes(source: &str, diagnostics: &[Diagnostic]) -> Fixed {
     let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
     for f in fixes {
         let overlaps = f.edits.iter().any(|e| {
-            taken.iter().any(|t| (e.range.start < t.end && t.start < e.range.end) || e.range.start == t.start)
+            taken.iter().any(|t| {
+                (e.range.start < t.end && t.start < e.range.end) || e.range.start == t.start
+            })
         });
         if !overlaps {
             taken.extend(f.edits.iter().map(|e| e.range.clone()));
             chosen.push(f);
         }
     }
-    let all: Vec<Edit> = chosen.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+    let all: Vec<Edit> = chosen
+        .iter()
+        .flat_map(|f| f.edits.iter().cloned())
+        .collect();
     if let Some(text) = apply_edits(source, &all) {
         if crate::syntax::parse(&text).error_count <= baseline {
-            return Fixed { text, applied: chosen.len(), rejected: 0 };
+            return Fixed {
+                text,
+                applied: chosen.len(),
+                rejected: 0,
+            };
         }
     }
     // Some fix breaks the file: keep the ones that do not, one at a time.
@@ -74,7 +87,11 @@ pub fn apply_safe_fixes(source: &str, diagnostics: &[Diagnostic]) -> Fixed {
         }
     }
     let text = apply_edits(source, &kept).unwrap_or_else(|| source.to_owned());
-    Fixed { text, applied, rejected }
+    Fixed {
+        text,
+        applied,
+        rejected,
+    }
 }
 
 /// A unified diff of one file's change, with the given display path.
@@ -93,7 +110,10 @@ mod tests {
     #[test]
     fn applies_and_refuses_overlaps() {
         let e = |a: usize, b: usize, t: &str| Edit::replace(a..b, t);
-        assert_eq!(apply_edits("hello world", &[e(6, 11, "there"), e(0, 5, "hi")]).unwrap(), "hi there");
+        assert_eq!(
+            apply_edits("hello world", &[e(6, 11, "there"), e(0, 5, "hi")]).unwrap(),
+            "hi there"
+        );
         assert!(apply_edits("hello", &[e(0, 3, "a"), e(2, 4, "b")]).is_none());
         assert_eq!(apply_edits("ab", &[Edit::insert(1, "-")]).unwrap(), "a-b");
     }

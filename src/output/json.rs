@@ -71,7 +71,13 @@ pub fn render(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
                         .map(|e| {
                             let (line, column) = idx.position(e.range.start);
                             let (end_line, end_column) = idx.position(e.range.end);
-                            JsonEdit { line, column, end_line, end_column, replacement: &e.replacement }
+                            JsonEdit {
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                                replacement: &e.replacement,
+                            }
                         })
                         .collect(),
                 }),

@@ -35,7 +35,9 @@ pub struct RunResult {
 
 impl RunResult {
     pub fn diagnostics(&self) -> impl Iterator<Item = (&FileResult, &Diagnostic)> {
-        self.files.iter().flat_map(|f| f.diagnostics.iter().map(move |d| (f, d)))
+        self.files
+            .iter()
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (f, d)))
     }
     pub fn count(&self) -> usize {
         self.files.iter().map(|f| f.diagnostics.len()).sum()

@@ -8,7 +8,11 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::Result<()> {
-    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for f in &run.files {
         let idx = LineIndex::new(&f.source);
         for d in &f.diagnostics {
@@ -25,7 +29,9 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
             let footer_fix = d.fix.as_ref().map(|fix| {
                 let how = match fix.applicability {
                     crate::diagnostic::Applicability::Safe => "fix available (`--fix`)",
-                    crate::diagnostic::Applicability::Unsafe => "unsafe fix available (see `--diff`)",
+                    crate::diagnostic::Applicability::Unsafe => {
+                        "unsafe fix available (see `--diff`)"
+                    }
                 };
                 format!("{how}: {}", fix.message)
             });
@@ -65,11 +71,19 @@ fn summary(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
     for (_, d) in run.diagnostics() {
         *by_rule.entry((d.rule, d.name)).or_default() += 1;
     }
-    let files = if run.files_checked == 1 { "file" } else { "files" };
+    let files = if run.files_checked == 1 {
+        "file"
+    } else {
+        "files"
+    };
     if total == 0 {
         writeln!(out, "No findings in {} {files}.", run.files_checked)?;
     } else {
-        let with = run.files.iter().filter(|f| !f.diagnostics.is_empty()).count();
+        let with = run
+            .files
+            .iter()
+            .filter(|f| !f.diagnostics.is_empty())
+            .count();
         writeln!(
             out,
             "Found {total} finding{} in {with} of {} {files}:",
@@ -85,11 +99,20 @@ fn summary(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "{} file{} had syntax errors; code near them was not checked.",
             run.files_with_syntax_errors,
-            if run.files_with_syntax_errors == 1 { "" } else { "s" }
+            if run.files_with_syntax_errors == 1 {
+                ""
+            } else {
+                "s"
+            }
         )?;
     }
     if run.fixes_applied > 0 {
-        writeln!(out, "Applied {} fix{}.", run.fixes_applied, if run.fixes_applied == 1 { "" } else { "es" })?;
+        writeln!(
+            out,
+            "Applied {} fix{}.",
+            run.fixes_applied,
+            if run.fixes_applied == 1 { "" } else { "es" }
+        )?;
     }
     Ok(())
 }

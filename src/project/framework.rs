@@ -34,7 +34,12 @@ impl Frameworks {
     }
     /// `File.ReadAllTextAsync` and friends, `Stream.DisposeAsync`, `await using`.
     pub fn has_async_file_apis(&self) -> bool {
-        self.all(|f| matches!(f, Framework::NetStandard21 | Framework::NetCore2Or3 | Framework::Net5Plus))
+        self.all(|f| {
+            matches!(
+                f,
+                Framework::NetStandard21 | Framework::NetCore2Or3 | Framework::Net5Plus
+            )
+        })
     }
     /// APIs added in .NET 5+: `Process.WaitForExitAsync`, `HttpClient.Send`.
     pub fn has_net5_apis(&self) -> bool {
@@ -60,10 +65,17 @@ impl Framework {
             if v.contains('.') {
                 // net5.0, net8.0
                 let major: u32 = v.split('.').next()?.parse().ok()?;
-                return Some(if major >= 5 { Framework::Net5Plus } else { Framework::NetFramework });
+                return Some(if major >= 5 {
+                    Framework::Net5Plus
+                } else {
+                    Framework::NetFramework
+                });
             }
             // net472, net48, net20
-            return v.chars().all(|c| c.is_ascii_digit()).then_some(Framework::NetFramework);
+            return v
+                .chars()
+                .all(|c| c.is_ascii_digit())
+                .then_some(Framework::NetFramework);
         }
         None
     }
@@ -75,9 +87,15 @@ mod tests {
 
     #[test]
     fn reads_monikers() {
-        assert_eq!(Framework::parse("net8.0-windows"), Some(Framework::Net5Plus));
+        assert_eq!(
+            Framework::parse("net8.0-windows"),
+            Some(Framework::Net5Plus)
+        );
         assert_eq!(Framework::parse("net472"), Some(Framework::NetFramework));
-        assert_eq!(Framework::parse("netstandard2.0"), Some(Framework::NetStandard20));
+        assert_eq!(
+            Framework::parse("netstandard2.0"),
+            Some(Framework::NetStandard20)
+        );
         assert!(Frameworks::parse("net6.0;net8.0").has_net5_apis());
         assert!(!Frameworks::parse("netstandard2.0;net8.0").has_async_file_apis());
         assert!(Frameworks::default().has_net5_apis());

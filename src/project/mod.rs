@@ -85,7 +85,13 @@ impl ProjectResolver {
     pub fn project_of(&mut self, file: &Path) -> Arc<ProjectInfo> {
         let dir = file
             .parent()
-            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
             .unwrap_or(Path::new("."));
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         self.project_of_dir(&dir)
@@ -115,7 +121,11 @@ impl ProjectResolver {
             let candidate = dir.join("Directory.Build.props");
             if candidate.is_file() {
                 let imports_parent = std::fs::read_to_string(&candidate)
-                    .map(|t| t.contains("GetPathOfFileAbove") || t.contains("..\\Directory.Build.props") || t.contains("../Directory.Build.props"))
+                    .map(|t| {
+                        t.contains("GetPathOfFileAbove")
+                            || t.contains("..\\Directory.Build.props")
+                            || t.contains("../Directory.Build.props")
+                    })
                     .unwrap_or(false);
                 chain.push(candidate);
                 if !imports_parent {
@@ -132,9 +142,9 @@ impl ProjectResolver {
             path: Some(csproj.to_path_buf()),
             kind: props.kind(),
             frameworks: props.frameworks(),
-            implicit_usings: props
-                .get("ImplicitUsings")
-                .is_some_and(|v| v.eq_ignore_ascii_case("enable") || v.eq_ignore_ascii_case("true")),
+            implicit_usings: props.get("ImplicitUsings").is_some_and(|v| {
+                v.eq_ignore_ascii_case("enable") || v.eq_ignore_ascii_case("true")
+            }),
         }
     }
 
@@ -148,7 +158,8 @@ impl ProjectResolver {
                 }
             },
             Err(e) => {
-                self.warnings.push(format!("{}: cannot read: {e}", file.display()));
+                self.warnings
+                    .push(format!("{}: cannot read: {e}", file.display()));
                 return;
             }
         };
@@ -185,20 +196,27 @@ struct Properties {
 
 impl Properties {
     fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.values
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
     fn is_true(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
     fn read(&mut self, text: &str) -> Result<(), String> {
         let doc = roxmltree::Document::parse(text).map_err(|e| e.to_string())?;
         let root = doc.root_element();
         if let Some(sdk) = root.attribute("Sdk") {
-            self.sdks.extend(sdk.split(';').map(|s| s.trim().to_owned()));
+            self.sdks
+                .extend(sdk.split(';').map(|s| s.trim().to_owned()));
         } else if root.has_tag_name("Project")
             && (root.attribute("ToolsVersion").is_some()
-                || root.tag_name().namespace().is_some_and(|ns| ns.contains("msbuild/2003")))
+                || root
+                    .tag_name()
+                    .namespace()
+                    .is_some_and(|ns| ns.contains("msbuild/2003")))
         {
             self.old_style = true;
         }
@@ -206,9 +224,10 @@ impl Properties {
             let tag = node.tag_name().name();
             match tag {
                 "Sdk" | "Import" => {
-                    if let Some(s) = node.attribute("Sdk").or_else(|| {
-                        (tag == "Sdk").then(|| node.attribute("Name")).flatten()
-                    }) {
+                    if let Some(s) = node
+                        .attribute("Sdk")
+                        .or_else(|| (tag == "Sdk").then(|| node.attribute("Name")).flatten())
+                    {
                         self.sdks.push(s.to_owned());
                     }
                 }
@@ -219,7 +238,8 @@ impl Properties {
                 }
                 "Reference" => {
                     if let Some(s) = node.attribute("Include") {
-                        self.references.push(s.split(',').next().unwrap_or(s).trim().to_owned());
+                        self.references
+                            .push(s.split(',').next().unwrap_or(s).trim().to_owned());
                     }
                 }
                 "ProjectTypeGuids" => {
@@ -227,7 +247,10 @@ impl Properties {
                         .push_str(&node.text().unwrap_or("").to_ascii_lowercase());
                 }
                 _ => {
-                    if node.parent_element().is_some_and(|p| p.has_tag_name("PropertyGroup")) {
+                    if node
+                        .parent_element()
+                        .is_some_and(|p| p.has_tag_name("PropertyGroup"))
+                    {
                         let value = node.text().unwrap_or("").trim().to_owned();
                         self.values.insert(tag.to_ascii_lowercase(), value);
                     }
@@ -239,14 +262,16 @@ impl Properties {
 
     fn kind(&self) -> ProjectKind {
         let sdk_is = |needle: &str| {
-            self.sdks
-                .iter()
-                .any(|s| s.to_ascii_lowercase().starts_with(&needle.to_ascii_lowercase()))
+            self.sdks.iter().any(|s| {
+                s.to_ascii_lowercase()
+                    .starts_with(&needle.to_ascii_lowercase())
+            })
         };
         let package = |prefix: &str| {
-            self.packages
-                .iter()
-                .any(|p| p.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()))
+            self.packages.iter().any(|p| {
+                p.to_ascii_lowercase()
+                    .starts_with(&prefix.to_ascii_lowercase())
+            })
         };
         if sdk_is("Microsoft.NET.Sdk.Web")
             || sdk_is("Microsoft.NET.Sdk.Razor")
@@ -271,24 +296,31 @@ impl Properties {
                     r.eq_ignore_ascii_case("System.Windows.Forms")
                         || r.eq_ignore_ascii_case("PresentationFramework")
                 })
-                && self.get("OutputType").is_some_and(|o| o.eq_ignore_ascii_case("WinExe")))
+                && self
+                    .get("OutputType")
+                    .is_some_and(|o| o.eq_ignore_ascii_case("WinExe")))
         {
             return ProjectKind::Ui;
         }
         const WEB_APP: &str = "{349c5851-65df-11da-9384-00065b846f21}";
         if self.old_style
             && (self.project_type_guids.contains(WEB_APP)
-                || self
-                    .references
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case("System.Web") || r.starts_with("System.Web.Mvc")))
+                || self.references.iter().any(|r| {
+                    r.eq_ignore_ascii_case("System.Web") || r.starts_with("System.Web.Mvc")
+                }))
         {
             return ProjectKind::LegacyAspnet;
         }
         if self.is_true("IsTestProject")
-            || ["xunit", "nunit", "mstest", "microsoft.net.test.sdk", "tunit"]
-                .iter()
-                .any(|p| package(p))
+            || [
+                "xunit",
+                "nunit",
+                "mstest",
+                "microsoft.net.test.sdk",
+                "tunit",
+            ]
+            .iter()
+            .any(|p| package(p))
         {
             return ProjectKind::Test;
         }
@@ -307,7 +339,10 @@ impl Properties {
             .get("TargetFrameworks")
             .filter(|s| !s.is_empty())
             .or_else(|| self.get("TargetFramework"))
-            .or_else(|| self.get("TargetFrameworkVersion").filter(|_| self.old_style));
+            .or_else(|| {
+                self.get("TargetFrameworkVersion")
+                    .filter(|_| self.old_style)
+            });
         match raw {
             Some(v) if self.old_style && v.starts_with('v') => {
                 // `<TargetFrameworkVersion>v4.7.2</TargetFrameworkVersion>`
@@ -332,28 +367,44 @@ mod tests {
 
     #[test]
     fn classifies_projects() {
-        assert_eq!(kind_of(r#"<Project Sdk="Microsoft.NET.Sdk.Web"></Project>"#), ProjectKind::Web);
         assert_eq!(
-            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><UseWPF>true</UseWPF></PropertyGroup></Project>"#),
+            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk.Web"></Project>"#),
+            ProjectKind::Web
+        );
+        assert_eq!(
+            kind_of(
+                r#"<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><UseWPF>true</UseWPF></PropertyGroup></Project>"#
+            ),
             ProjectKind::Ui
         );
         assert_eq!(
-            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><PackageReference Include="Avalonia" Version="11" /></ItemGroup></Project>"#),
+            kind_of(
+                r#"<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><PackageReference Include="Avalonia" Version="11" /></ItemGroup></Project>"#
+            ),
             ProjectKind::Ui
         );
         assert_eq!(
-            kind_of(r#"<Project ToolsVersion="15.0" xmlns="http://schemas.microsoft.com/developer/msbuild/2003"><ItemGroup><Reference Include="System.Web" /></ItemGroup></Project>"#),
+            kind_of(
+                r#"<Project ToolsVersion="15.0" xmlns="http://schemas.microsoft.com/developer/msbuild/2003"><ItemGroup><Reference Include="System.Web" /></ItemGroup></Project>"#
+            ),
             ProjectKind::LegacyAspnet
         );
         assert_eq!(
-            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><PackageReference Include="xunit" /></ItemGroup></Project>"#),
+            kind_of(
+                r#"<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><PackageReference Include="xunit" /></ItemGroup></Project>"#
+            ),
             ProjectKind::Test
         );
         assert_eq!(
-            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>"#),
+            kind_of(
+                r#"<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>"#
+            ),
             ProjectKind::Exe
         );
-        assert_eq!(kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"></Project>"#), ProjectKind::Library);
+        assert_eq!(
+            kind_of(r#"<Project Sdk="Microsoft.NET.Sdk"></Project>"#),
+            ProjectKind::Library
+        );
     }
 
     #[test]

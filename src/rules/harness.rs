@@ -39,7 +39,10 @@ pub fn assert_marked(rule: &Rule, source: &str, kind: ProjectKind) {
         .map(|(i, _)| i + 1)
         .collect();
     let diags = lint_with(rule, source, &project(kind));
-    let got: Vec<usize> = diags.iter().map(|d| line_of(source, d.range.start)).collect();
+    let got: Vec<usize> = diags
+        .iter()
+        .map(|d| line_of(source, d.range.start))
+        .collect();
     let describe = |lines: &[usize]| {
         lines
             .iter()
@@ -97,7 +100,11 @@ pub fn assert_fix(rule: &Rule, before: &str, after: &str, applicability: Applica
         .filter(|f| f.applicability == applicability)
         .flat_map(|f| f.edits.clone())
         .collect();
-    assert!(!edits.is_empty(), "{} offered no {applicability:?} fix for:\n{before}", rule.id);
+    assert!(
+        !edits.is_empty(),
+        "{} offered no {applicability:?} fix for:\n{before}",
+        rule.id
+    );
     let fixed = apply_edits(before, &edits).expect("edits do not overlap");
     assert_eq!(fixed, after, "{} fix", rule.id);
     assert_fixes_reparse(before, &diags);
@@ -163,16 +170,28 @@ pub fn assert_marked_files(rule: &Rule, fixture: &str) {
             }
         }
     }
-    let settings = Settings { select: Some(vec![rule.id]), ignore: Vec::new() };
+    let settings = Settings {
+        select: Some(vec![rule.id]),
+        ignore: Vec::new(),
+    };
     let outcome = crate::lint_paths(&[dir.path().to_path_buf()], &settings, crate::FixMode::None);
     let mut got: Vec<(String, usize)> = Vec::new();
     for f in &outcome.files {
-        let rel = f.path.strip_prefix(dir.path()).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .path
+            .strip_prefix(dir.path())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         for d in &f.diagnostics {
             got.push((rel.clone(), line_of(&f.source, d.range.start)));
         }
     }
     expected.sort();
     got.sort();
-    assert_eq!(got, expected, "{} findings (left) differ from the marked lines (right)", rule.id);
+    assert_eq!(
+        got, expected,
+        "{} findings (left) differ from the marked lines (right)",
+        rule.id
+    );
 }

@@ -81,9 +81,9 @@ pub struct Rule {
 
 impl Rule {
     pub fn find(id_or_name: &str) -> Option<&'static Rule> {
-        ALL.iter()
-            .copied()
-            .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+        ALL.iter().copied().find(|r| {
+            r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
+        })
     }
 }
 
@@ -103,7 +103,11 @@ impl<'a, 't> RuleCtx<'a, 't> {
 
     /// Reports a finding at `node`, unless the code around it did not parse (the tree near
     /// an ERROR node is not trustworthy). Returns the diagnostic to attach a fix or help to.
-    pub fn report(&mut self, node: Node<'t>, message: impl Into<String>) -> Option<&mut Diagnostic> {
+    pub fn report(
+        &mut self,
+        node: Node<'t>,
+        message: impl Into<String>,
+    ) -> Option<&mut Diagnostic> {
         self.report_range(node, node.range(), message)
     }
 
@@ -220,7 +224,11 @@ mod registry_tests {
         assert_eq!(names.len(), ALL.len(), "duplicate rule names");
         for r in ALL {
             assert!(r.id.starts_with("ASYNC") && r.id.len() == 8, "{}", r.id);
-            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                r.name
+            );
             assert!(!r.kinds.is_empty(), "{} dispatches on no node kind", r.id);
             assert!(!r.tokens.is_empty(), "{} has no prefilter tokens", r.id);
             for (section, text) in [
@@ -231,7 +239,11 @@ mod registry_tests {
                 ("silent_when", r.docs.silent_when),
                 ("fix", r.docs.fix),
             ] {
-                assert!(!text.trim().is_empty(), "{}: docs section {section} is empty", r.id);
+                assert!(
+                    !text.trim().is_empty(),
+                    "{}: docs section {section} is empty",
+                    r.id
+                );
             }
         }
     }

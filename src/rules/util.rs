@@ -6,7 +6,9 @@ use crate::syntax::{Field, Node, SyntaxKind};
 /// Whether an `await` may stand at `node`: not inside a `lock`, an `unsafe` block, a query
 /// expression or a catch filter, up to the enclosing function.
 pub fn await_allowed_at(model: &FileModel<'_>, node: Node<'_>) -> bool {
-    let Some(ctx) = model.context_of(node) else { return false };
+    let Some(ctx) = model.context_of(node) else {
+        return false;
+    };
     if !ctx.is_async {
         return false;
     }
@@ -17,7 +19,8 @@ pub fn await_allowed_at(model: &FileModel<'_>, node: Node<'_>) -> bool {
         if a.is(SyntaxKind::LockStatement)
             || a.is(SyntaxKind::UnsafeStatement)
             || a.is(SyntaxKind::QueryExpression)
-            || a.text().starts_with("when") && a.parent().is_some_and(|p| p.is(SyntaxKind::CatchClause))
+            || a.text().starts_with("when")
+                && a.parent().is_some_and(|p| p.is(SyntaxKind::CatchClause))
         {
             return false;
         }
@@ -30,7 +33,9 @@ pub fn await_allowed_at(model: &FileModel<'_>, node: Node<'_>) -> bool {
 pub fn await_text(replaced: Node<'_>, operand: &str) -> String {
     let needs_parens = replaced.parent().is_some_and(|p| match p.kind() {
         SyntaxKind::MemberAccessExpression => p.child_by_field(Field::Expression) == Some(replaced),
-        SyntaxKind::ElementAccessExpression => p.child_by_field(Field::Expression) == Some(replaced),
+        SyntaxKind::ElementAccessExpression => {
+            p.child_by_field(Field::Expression) == Some(replaced)
+        }
         SyntaxKind::InvocationExpression => p.child_by_field(Field::Function) == Some(replaced),
         SyntaxKind::ConditionalAccessExpression => {
             p.child_by_field(Field::Condition) == Some(replaced)
@@ -46,7 +51,8 @@ pub fn await_text(replaced: Node<'_>, operand: &str) -> String {
 
 /// Whether the node is the whole expression of an expression statement.
 pub fn is_statement_expression(node: Node<'_>) -> bool {
-    node.parent().is_some_and(|p| p.is(SyntaxKind::ExpressionStatement))
+    node.parent()
+        .is_some_and(|p| p.is(SyntaxKind::ExpressionStatement))
 }
 
 /// Whether the node sits inside a `try` whose catch clauses catch `AggregateException`

@@ -55,7 +55,10 @@ impl TypeDecl {
     /// Whether this type lists `IAsyncDisposable` or declares `DisposeAsync`.
     pub fn is_async_disposable(&self) -> bool {
         self.bases.iter().any(|b| b.name == "IAsyncDisposable")
-            || self.members.iter().any(|m| m.kind == MemberKind::Method && m.name == "DisposeAsync")
+            || self
+                .members
+                .iter()
+                .any(|m| m.kind == MemberKind::Method && m.name == "DisposeAsync")
     }
 }
 
@@ -71,8 +74,14 @@ pub struct FileSummary {
 impl FileSummary {
     /// A rough count of heap bytes, for the benchmark's index-size figure.
     pub fn heap_bytes(&self) -> usize {
-        let ty_bytes = |t: &Ty| std::mem::size_of::<Ty>() + t.name.len() + t.args.len() * std::mem::size_of::<Ty>();
-        let mut n = self.subscriptions.iter().map(|s| s.len() + 24).sum::<usize>();
+        let ty_bytes = |t: &Ty| {
+            std::mem::size_of::<Ty>() + t.name.len() + t.args.len() * std::mem::size_of::<Ty>()
+        };
+        let mut n = self
+            .subscriptions
+            .iter()
+            .map(|s| s.len() + 24)
+            .sum::<usize>();
         for t in &self.types {
             n += std::mem::size_of::<TypeDecl>() + t.name.len() + t.namespace.len();
             n += t.bases.iter().map(ty_bytes).sum::<usize>();
@@ -102,7 +111,10 @@ fn type_kind(n: Node<'_>) -> Option<TypeKind> {
 
 /// Summarizes a parsed file. Only declarations are read, never bodies.
 pub fn summarize(tree: &SyntaxTree, file: FileId) -> FileSummary {
-    let mut summary = FileSummary { file, ..FileSummary::default() };
+    let mut summary = FileSummary {
+        file,
+        ..FileSummary::default()
+    };
     for node in tree.iter() {
         if let Some(kind) = type_kind(node) {
             if let Some(t) = type_decl(node, kind, file) {
@@ -139,7 +151,10 @@ fn type_decl(node: Node<'_>, kind: TypeKind, file: FileId) -> Option<TypeDecl> {
     }
     let namespace = node
         .ancestors()
-        .filter(|a| a.is(SyntaxKind::NamespaceDeclaration) || a.is(SyntaxKind::FileScopedNamespaceDeclaration))
+        .filter(|a| {
+            a.is(SyntaxKind::NamespaceDeclaration)
+                || a.is(SyntaxKind::FileScopedNamespaceDeclaration)
+        })
         .filter_map(|a| a.child_by_field(Field::Name).map(|n| n.text()))
         .collect::<Vec<_>>()
         .into_iter()
@@ -189,10 +204,16 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
         .filter(|c| c.is(SyntaxKind::AttributeList))
         .flat_map(|l| l.named_children())
         .any(|a| {
-            a.child_by_field(Field::Name)
-                .is_some_and(|n| matches!(n.text().rsplit('.').next(), Some("Obsolete" | "ObsoleteAttribute")))
+            a.child_by_field(Field::Name).is_some_and(|n| {
+                matches!(
+                    n.text().rsplit('.').next(),
+                    Some("Obsolete" | "ObsoleteAttribute")
+                )
+            })
         });
-    let is_static = member.children().any(|c| c.is(SyntaxKind::Modifier) && c.text() == "static");
+    let is_static = member
+        .children()
+        .any(|c| c.is(SyntaxKind::Modifier) && c.text() == "static");
     let base = |name: &str, kind, ty| MemberInfo {
         name: name.to_owned(),
         kind,
@@ -205,14 +226,28 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
     };
     match member.kind() {
         SyntaxKind::MethodDeclaration => {
-            let Some(f) = Function::cast(member) else { return };
+            let Some(f) = Function::cast(member) else {
+                return;
+            };
             let Some(name) = f.name() else { return };
-            let mut m = base(name.text(), MemberKind::Method, f.return_type().and_then(|t| Ty::parse(t.text())));
+            let mut m = base(
+                name.text(),
+                MemberKind::Method,
+                f.return_type().and_then(|t| Ty::parse(t.text())),
+            );
             if let Some(list) = f.parameter_list() {
-                for p in list.named_children().filter(|c| c.is(SyntaxKind::Parameter)) {
-                    m.params.push(p.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text())));
+                for p in list
+                    .named_children()
+                    .filter(|c| c.is(SyntaxKind::Parameter))
+                {
+                    m.params.push(
+                        p.child_by_field(Field::Type)
+                            .and_then(|t| Ty::parse(t.text())),
+                    );
                     let has_default = p.named_children().any(|c| {
-                        c.field() == Field::None && !c.is(SyntaxKind::AttributeList) && !c.is(SyntaxKind::Modifier)
+                        c.field() == Field::None
+                            && !c.is(SyntaxKind::AttributeList)
+                            && !c.is(SyntaxKind::Modifier)
                     });
                     m.optional.push(has_default);
                 }
@@ -220,15 +255,28 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
             out.push(m);
         }
         SyntaxKind::PropertyDeclaration => {
-            let Some(name) = member.child_by_field(Field::Name) else { return };
-            let ty = member.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text()));
+            let Some(name) = member.child_by_field(Field::Name) else {
+                return;
+            };
+            let ty = member
+                .child_by_field(Field::Type)
+                .and_then(|t| Ty::parse(t.text()));
             out.push(base(name.text(), MemberKind::Property, ty));
         }
         SyntaxKind::FieldDeclaration | SyntaxKind::EventFieldDeclaration => {
-            let Some(decl) = member.child_of_kind(SyntaxKind::VariableDeclaration) else { return };
-            let ty = decl.child_by_field(Field::Type).and_then(|t| Ty::parse(t.text()));
-            for d in decl.named_children().filter(|c| c.is(SyntaxKind::VariableDeclarator)) {
-                let Some(name) = d.child_by_field(Field::Name) else { continue };
+            let Some(decl) = member.child_of_kind(SyntaxKind::VariableDeclaration) else {
+                return;
+            };
+            let ty = decl
+                .child_by_field(Field::Type)
+                .and_then(|t| Ty::parse(t.text()));
+            for d in decl
+                .named_children()
+                .filter(|c| c.is(SyntaxKind::VariableDeclarator))
+            {
+                let Some(name) = d.child_by_field(Field::Name) else {
+                    continue;
+                };
                 let mut m = base(name.text(), MemberKind::Field, ty.clone());
                 m.node = d.id();
                 out.push(m);
@@ -253,7 +301,10 @@ pub fn subscribed_name(node: Node<'_>) -> Option<&str> {
     } else {
         right
     };
-    if !matches!(right.kind(), SyntaxKind::Identifier | SyntaxKind::MemberAccessExpression) {
+    if !matches!(
+        right.kind(),
+        SyntaxKind::Identifier | SyntaxKind::MemberAccessExpression
+    ) {
         return None;
     }
     callee_name(right).map(|n| n.text())

@@ -15,6 +15,7 @@ pub const AWAITABLE_TYPES: &[&str] = &[
 pub const VOID_ASYNC_METHODS: &[(&str, &str)] = &[
     ("System.ComponentModel.BackgroundWorker", "CancelAsync"),
     ("System.ComponentModel.BackgroundWorker", "RunWorkerAsync"),
+    ("System.Media.SoundPlayer", "LoadAsync"),
     ("System.Net.Mail.SmtpClient", "SendAsync"),
     ("System.Net.Mail.SmtpClient", "SendAsyncCancel"),
     ("System.Net.NetworkInformation.Ping", "SendAsync"),
@@ -29,13 +30,24 @@ pub const VOID_ASYNC_METHODS: &[(&str, &str)] = &[
     ("System.Net.WebClient", "UploadFileAsync"),
     ("System.Net.WebClient", "UploadStringAsync"),
     ("System.Net.WebClient", "UploadValuesAsync"),
-    ("System.Threading.CancellationTokenSource", "CancelAsync"),
-    ("System.Windows.Forms.WebBrowser", "NavigateAsync"),
+    ("System.Windows.Forms.PictureBox", "CancelAsync"),
+    ("System.Windows.Forms.PictureBox", "LoadAsync"),
+];
+
+/// `…Async` methods that return no awaitable, whatever the receiver: Moq's setup builders.
+pub const NON_AWAITABLE_ASYNC_NAMES: &[(&str, &str)] = &[
+    ("Moq.Language.IReturns", "ReturnsAsync"),
+    ("Moq.Language.IThrows", "ThrowsAsync"),
 ];
 
 /// Whether a method of this name is one of the void `…Async` methods above, on any type.
 pub fn is_void_async_name(method: &str) -> bool {
     VOID_ASYNC_METHODS.iter().any(|(_, m)| *m == method)
+}
+
+/// Whether an `…Async` name never returns an awaitable.
+pub fn is_non_awaitable_async_name(method: &str) -> bool {
+    NON_AWAITABLE_ASYNC_NAMES.iter().any(|(_, m)| *m == method)
 }
 
 /// Static members of `Task` / `ValueTask` and what they return. `completed`: the result is
@@ -49,20 +61,90 @@ pub struct TaskStatic {
 }
 
 pub const TASK_STATICS: &[TaskStatic] = &[
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "CompletedTask", returns: "Task", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Delay", returns: "Task", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromCanceled", returns: "Task", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromException", returns: "Task", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "FromResult", returns: "Task<?>", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Run", returns: "Task?", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "WhenAll", returns: "Task?", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "WhenAny", returns: "Task<Task>", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.Task", member: "Yield", returns: "-", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.TaskFactory", member: "StartNew", returns: "Task?", completed: false },
-    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "CompletedTask", returns: "ValueTask", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromCanceled", returns: "ValueTask", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromException", returns: "ValueTask", completed: true },
-    TaskStatic { type_name: "System.Threading.Tasks.ValueTask", member: "FromResult", returns: "ValueTask<?>", completed: true },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "CompletedTask",
+        returns: "Task",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "Delay",
+        returns: "Task",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "FromCanceled",
+        returns: "Task",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "FromException",
+        returns: "Task",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "FromResult",
+        returns: "Task<?>",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "Run",
+        returns: "Task?",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "WhenAll",
+        returns: "Task?",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "WhenAny",
+        returns: "Task<Task>",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.Task",
+        member: "Yield",
+        returns: "-",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.TaskFactory",
+        member: "StartNew",
+        returns: "Task?",
+        completed: false,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.ValueTask",
+        member: "CompletedTask",
+        returns: "ValueTask",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.ValueTask",
+        member: "FromCanceled",
+        returns: "ValueTask",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.ValueTask",
+        member: "FromException",
+        returns: "ValueTask",
+        completed: true,
+    },
+    TaskStatic {
+        type_name: "System.Threading.Tasks.ValueTask",
+        member: "FromResult",
+        returns: "ValueTask<?>",
+        completed: true,
+    },
 ];
 
 pub fn task_static(type_simple: &str, member: &str) -> Option<&'static TaskStatic> {
@@ -103,30 +185,120 @@ pub enum Requires {
 
 macro_rules! api {
     ($t:literal, $m:literal, static, $c:literal, $r:ident) => {
-        BlockingApi { type_name: $t, method: $m, is_static: true, counterpart: $c, requires: Requires::$r }
+        BlockingApi {
+            type_name: $t,
+            method: $m,
+            is_static: true,
+            counterpart: $c,
+            requires: Requires::$r,
+        }
     };
     ($t:literal, $m:literal, $c:literal, $r:ident) => {
-        BlockingApi { type_name: $t, method: $m, is_static: false, counterpart: $c, requires: Requires::$r }
+        BlockingApi {
+            type_name: $t,
+            method: $m,
+            is_static: false,
+            counterpart: $c,
+            requires: Requires::$r,
+        }
     };
 }
 
 pub const BLOCKING_APIS: &[BlockingApi] = &[
-    api!("Microsoft.EntityFrameworkCore.DbContext", "SaveChanges", "SaveChangesAsync", Any),
-    api!("System.Data.Common.DbCommand", "ExecuteNonQuery", "ExecuteNonQueryAsync", Any),
-    api!("System.Data.Common.DbCommand", "ExecuteReader", "ExecuteReaderAsync", Any),
-    api!("System.Data.Common.DbCommand", "ExecuteScalar", "ExecuteScalarAsync", Any),
+    api!(
+        "Microsoft.EntityFrameworkCore.DbContext",
+        "SaveChanges",
+        "SaveChangesAsync",
+        Any
+    ),
+    api!(
+        "System.Data.Common.DbCommand",
+        "ExecuteNonQuery",
+        "ExecuteNonQueryAsync",
+        Any
+    ),
+    api!(
+        "System.Data.Common.DbCommand",
+        "ExecuteReader",
+        "ExecuteReaderAsync",
+        Any
+    ),
+    api!(
+        "System.Data.Common.DbCommand",
+        "ExecuteScalar",
+        "ExecuteScalarAsync",
+        Any
+    ),
     api!("System.Data.Common.DbConnection", "Open", "OpenAsync", Any),
-    api!("System.Data.Common.DbDataReader", "NextResult", "NextResultAsync", Any),
+    api!(
+        "System.Data.Common.DbDataReader",
+        "NextResult",
+        "NextResultAsync",
+        Any
+    ),
     api!("System.Data.Common.DbDataReader", "Read", "ReadAsync", Any),
-    api!("System.Diagnostics.Process", "WaitForExit", "WaitForExitAsync", Net5),
-    api!("System.IO.File", "AppendAllLines", static, "AppendAllLinesAsync", AsyncFileApis),
-    api!("System.IO.File", "AppendAllText", static, "AppendAllTextAsync", AsyncFileApis),
-    api!("System.IO.File", "ReadAllBytes", static, "ReadAllBytesAsync", AsyncFileApis),
-    api!("System.IO.File", "ReadAllLines", static, "ReadAllLinesAsync", AsyncFileApis),
-    api!("System.IO.File", "ReadAllText", static, "ReadAllTextAsync", AsyncFileApis),
-    api!("System.IO.File", "WriteAllBytes", static, "WriteAllBytesAsync", AsyncFileApis),
-    api!("System.IO.File", "WriteAllLines", static, "WriteAllLinesAsync", AsyncFileApis),
-    api!("System.IO.File", "WriteAllText", static, "WriteAllTextAsync", AsyncFileApis),
+    api!(
+        "System.Diagnostics.Process",
+        "WaitForExit",
+        "WaitForExitAsync",
+        Net5
+    ),
+    api!(
+        "System.IO.File",
+        "AppendAllLines",
+        static,
+        "AppendAllLinesAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "AppendAllText",
+        static,
+        "AppendAllTextAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "ReadAllBytes",
+        static,
+        "ReadAllBytesAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "ReadAllLines",
+        static,
+        "ReadAllLinesAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "ReadAllText",
+        static,
+        "ReadAllTextAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "WriteAllBytes",
+        static,
+        "WriteAllBytesAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "WriteAllLines",
+        static,
+        "WriteAllLinesAsync",
+        AsyncFileApis
+    ),
+    api!(
+        "System.IO.File",
+        "WriteAllText",
+        static,
+        "WriteAllTextAsync",
+        AsyncFileApis
+    ),
     api!("System.IO.Stream", "CopyTo", "CopyToAsync", Any),
     api!("System.IO.Stream", "Flush", "FlushAsync", Any),
     api!("System.IO.Stream", "Read", "ReadAsync", Any),
@@ -138,37 +310,120 @@ pub const BLOCKING_APIS: &[BlockingApi] = &[
     api!("System.IO.StreamWriter", "WriteLine", "WriteLineAsync", Any),
     api!("System.Net.Http.HttpClient", "Send", "SendAsync", Net5),
     api!("System.Threading.SemaphoreSlim", "Wait", "WaitAsync", Any),
-    api!("System.Threading.Thread", "Sleep", static, "Task.Delay", Any),
+    api!(
+        "System.Threading.Thread",
+        "Sleep",
+        static,
+        "Task.Delay",
+        Any
+    ),
 ];
 
 /// Entity Framework query operators that have a `…Async` counterpart when the query
 /// starts at a `DbSet<T>`.
 pub const EF_QUERY_OPERATORS: &[&str] = &[
-    "All", "Any", "Average", "Count", "Find", "First", "FirstOrDefault", "Last", "LastOrDefault",
-    "LongCount", "Max", "Min", "Single", "SingleOrDefault", "Sum", "ToArray", "ToDictionary",
+    "All",
+    "Any",
+    "Average",
+    "Count",
+    "Find",
+    "First",
+    "FirstOrDefault",
+    "Last",
+    "LastOrDefault",
+    "LongCount",
+    "Max",
+    "Min",
+    "Single",
+    "SingleOrDefault",
+    "Sum",
+    "ToArray",
+    "ToDictionary",
     "ToList",
 ];
 
 /// Operators that keep an EF query a query (the chain still starts at the `DbSet`).
 pub const EF_QUERY_BUILDERS: &[&str] = &[
-    "AsNoTracking", "AsNoTrackingWithIdentityResolution", "AsQueryable", "AsSplitQuery",
-    "AsTracking", "Distinct", "FromSql", "FromSqlInterpolated", "FromSqlRaw", "GroupBy",
-    "IgnoreQueryFilters", "Include", "Join", "OrderBy", "OrderByDescending", "Select",
-    "SelectMany", "Skip", "TagWith", "Take", "ThenBy", "ThenByDescending", "ThenInclude",
+    "AsNoTracking",
+    "AsNoTrackingWithIdentityResolution",
+    "AsQueryable",
+    "AsSplitQuery",
+    "AsTracking",
+    "Distinct",
+    "FromSql",
+    "FromSqlInterpolated",
+    "FromSqlRaw",
+    "GroupBy",
+    "IgnoreQueryFilters",
+    "Include",
+    "Join",
+    "OrderBy",
+    "OrderByDescending",
+    "Select",
+    "SelectMany",
+    "Skip",
+    "TagWith",
+    "Take",
+    "ThenBy",
+    "ThenByDescending",
+    "ThenInclude",
     "Where",
 ];
 
 /// Concrete classes by the base the blocking table names. A receiver typed with any of
 /// these counts as that base. `(base, subclass simple names)`.
 pub const SUBTYPES: &[(&str, &[&str])] = &[
-    ("System.Data.Common.DbCommand", &["DbCommand", "MySqlCommand", "NpgsqlCommand", "OracleCommand", "SqlCommand", "SqliteCommand"]),
-    ("System.Data.Common.DbConnection", &["DbConnection", "MySqlConnection", "NpgsqlConnection", "OracleConnection", "SqlConnection", "SqliteConnection"]),
-    ("System.Data.Common.DbDataReader", &["DbDataReader", "MySqlDataReader", "NpgsqlDataReader", "OracleDataReader", "SqlDataReader", "SqliteDataReader"]),
-    ("System.IO.Stream", &[
-        "BrotliStream", "BufferedStream", "CryptoStream", "DeflateStream", "FileStream",
-        "GZipStream", "NamedPipeClientStream", "NamedPipeServerStream", "NetworkStream",
-        "PipeStream", "SslStream", "Stream", "ZLibStream",
-    ]),
+    (
+        "System.Data.Common.DbCommand",
+        &[
+            "DbCommand",
+            "MySqlCommand",
+            "NpgsqlCommand",
+            "OracleCommand",
+            "SqlCommand",
+            "SqliteCommand",
+        ],
+    ),
+    (
+        "System.Data.Common.DbConnection",
+        &[
+            "DbConnection",
+            "MySqlConnection",
+            "NpgsqlConnection",
+            "OracleConnection",
+            "SqlConnection",
+            "SqliteConnection",
+        ],
+    ),
+    (
+        "System.Data.Common.DbDataReader",
+        &[
+            "DbDataReader",
+            "MySqlDataReader",
+            "NpgsqlDataReader",
+            "OracleDataReader",
+            "SqlDataReader",
+            "SqliteDataReader",
+        ],
+    ),
+    (
+        "System.IO.Stream",
+        &[
+            "BrotliStream",
+            "BufferedStream",
+            "CryptoStream",
+            "DeflateStream",
+            "FileStream",
+            "GZipStream",
+            "NamedPipeClientStream",
+            "NamedPipeServerStream",
+            "NetworkStream",
+            "PipeStream",
+            "SslStream",
+            "Stream",
+            "ZLibStream",
+        ],
+    ),
 ];
 
 /// Does a receiver typed `simple_name` count as `full_type`?
@@ -185,8 +440,16 @@ pub fn is_subtype(simple_name: &str, full_type: &str) -> bool {
 /// Return types of BCL factory calls that asynclint follows (`conn.CreateCommand()`).
 /// `(receiver base, method, returned simple type)`.
 pub const FACTORY_RETURNS: &[(&str, &str, &str)] = &[
-    ("System.Data.Common.DbCommand", "ExecuteReader", "DbDataReader"),
-    ("System.Data.Common.DbConnection", "CreateCommand", "DbCommand"),
+    (
+        "System.Data.Common.DbCommand",
+        "ExecuteReader",
+        "DbDataReader",
+    ),
+    (
+        "System.Data.Common.DbConnection",
+        "CreateCommand",
+        "DbCommand",
+    ),
     ("System.IO.File", "Create", "FileStream"),
     ("System.IO.File", "Open", "FileStream"),
     ("System.IO.File", "OpenRead", "FileStream"),
@@ -205,7 +468,12 @@ mod tests {
 
     fn assert_sorted_unique<T: Ord + std::fmt::Debug>(items: &[T], what: &str) {
         for w in items.windows(2) {
-            assert!(w[0] < w[1], "{what} not sorted or has duplicates: {:?} then {:?}", w[0], w[1]);
+            assert!(
+                w[0] < w[1],
+                "{what} not sorted or has duplicates: {:?} then {:?}",
+                w[0],
+                w[1]
+            );
         }
     }
 
@@ -213,9 +481,16 @@ mod tests {
     fn tables_are_sorted_and_unique() {
         assert_sorted_unique(AWAITABLE_TYPES, "AWAITABLE_TYPES");
         assert_sorted_unique(VOID_ASYNC_METHODS, "VOID_ASYNC_METHODS");
-        let statics: Vec<_> = TASK_STATICS.iter().map(|s| (s.type_name, s.member)).collect();
+        assert_sorted_unique(NON_AWAITABLE_ASYNC_NAMES, "NON_AWAITABLE_ASYNC_NAMES");
+        let statics: Vec<_> = TASK_STATICS
+            .iter()
+            .map(|s| (s.type_name, s.member))
+            .collect();
         assert_sorted_unique(&statics, "TASK_STATICS");
-        let blocking: Vec<_> = BLOCKING_APIS.iter().map(|b| (b.type_name, b.method)).collect();
+        let blocking: Vec<_> = BLOCKING_APIS
+            .iter()
+            .map(|b| (b.type_name, b.method))
+            .collect();
         assert_sorted_unique(&blocking, "BLOCKING_APIS");
         assert_sorted_unique(EF_QUERY_OPERATORS, "EF_QUERY_OPERATORS");
         assert_sorted_unique(EF_QUERY_BUILDERS, "EF_QUERY_BUILDERS");

@@ -13,10 +13,12 @@ mod decls;
 mod index;
 pub mod known;
 
-pub use decls::{is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind};
+pub use decls::{
+    is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind,
+};
 pub use index::ProjectIndex;
 
-use crate::syntax::views::{Function, FunctionKind, Invocation, MemberAccess};
+use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};
 use rustc_hash::FxHashMap;
 
@@ -52,7 +54,12 @@ pub fn awaited_type(ty: &Ty) -> Option<Ty> {
     if !ty_is_awaitable(ty) {
         return None;
     }
-    Some(ty.args.first().cloned().unwrap_or_else(|| Ty::simple("void")))
+    Some(
+        ty.args
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Ty::simple("void")),
+    )
 }
 
 /// A local, parameter or pattern variable.
@@ -84,6 +91,15 @@ enum FactKind {
     Guarded,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Fact {
+    /// The fact holds for uses in `from..to`.
+    from: usize,
+    to: usize,
+    #[allow(dead_code)]
+    kind: FactKind,
+}
+
 /// Where a node runs: the innermost function around it.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'t> {
@@ -97,7 +113,11 @@ pub struct FileModel<'t> {
     /// Innermost function-like ancestor-or-self of every node.
     func_of: Vec<NodeId>,
     locals: FxHashMap<(NodeId, &'t str), Vec<LocalDecl>>,
-    facts: FxHashMap<(NodeId, &'t str), Vec<(usize, FactKind)>>,
+    /// Per (function, variable): where a completion fact starts and how far it holds.
+    facts: FxHashMap<(NodeId, &'t str), Vec<Fact>>,
+    /// Methods passed as a method group to `ContinueWith`: their first parameter is a
+    /// completed antecedent.
+    continuations: Vec<&'t str>,
     /// The types this file declares.
     types: Vec<TypeDecl>,
     types_by_name: FxHashMap<String, Vec<usize>>,
@@ -127,6 +147,7 @@ impl<'t> FileModel<'t> {
             func_of: vec![NO_NODE; tree.len()],
             locals: FxHashMap::default(),
             facts: FxHashMap::default(),
+            continuations: Vec::new(),
             types: Vec::new(),
             types_by_name: FxHashMap::default(),
             subscribed: Vec::new(),
@@ -154,14 +175,18 @@ impl<'t> FileModel<'t> {
                     if t.contains("System.Threading.Tasks") {
                         m.imports_tasks = true;
                     }
-                    if t.contains("Microsoft.EntityFrameworkCore") || t.contains("System.Data.Entity") {
+                    if t.contains("Microsoft.EntityFrameworkCore")
+                        || t.contains("System.Data.Entity")
+                    {
                         m.imports_ef = true;
                     }
                 }
                 SyntaxKind::GlobalStatement if !m.top_level_async => {
                     m.top_level_async = node
                         .descendants_pruned(crate::syntax::views::is_function)
-                        .any(|d| d.is(SyntaxKind::AwaitExpression) || is_await_keyword_statement(d));
+                        .any(|d| {
+                            d.is(SyntaxKind::AwaitExpression) || is_await_keyword_statement(d)
+                        });
                 }
                 _ => {}
             }
@@ -183,7 +208,10 @@ impl<'t> FileModel<'t> {
         let tree = self.tree;
         // Pre-order with subtree ends: a stack of open functions.
         let mut stack: Vec<(NodeId, NodeId)> = Vec::new(); // (function id, subtree end)
-        let has_globals = tree.root().children().any(|c| c.is(SyntaxKind::GlobalStatement));
+        let has_globals = tree
+            .root()
+            .children()
+            .any(|c| c.is(SyntaxKind::GlobalStatement));
         for node in tree.iter() {
             let id = node.id();
             while stack.last().is_some_and(|&(_, end)| id >= end) {
@@ -195,7 +223,11 @@ impl<'t> FileModel<'t> {
                 crate::syntax::views::is_function(node)
             };
             if is_fn {
-                let end = node.descendants().last().map(|d| d.id() + 1).unwrap_or(id + 1);
+                let end = node
+                    .descendants()
+                    .last()
+                    .map(|d| d.id() + 1)
+                    .unwrap_or(id + 1);
                 stack.push((id, end));
             }
             self.func_of[id as usize] = stack.last().map(|&(f, _)| f).unwrap_or(NO_NODE);
@@ -205,7 +237,9 @@ impl<'t> FileModel<'t> {
     /// The innermost function a node belongs to (the node itself if it is one).
     pub fn function_of(&self, node: Node<'t>) -> Option<Function<'t>> {
         let f = *self.func_of.get(node.id() as usize)?;
-        (f != NO_NODE).then(|| Function::cast(self.tree.node(f))).flatten()
+        (f != NO_NODE)
+            .then(|| Function::cast(self.tree.node(f)))
+            .flatten()
     }
 
     /// The function whose body the node runs in: for a function node, its own body.
@@ -232,7 +266,12 @@ impl<'t> FileModel<'t> {
 
     /// Types of that simple name: this file's, then the other files' of the index.
     pub fn types_named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s TypeDecl> + 's {
-        let local = self.types_by_name.get(name).into_iter().flatten().map(|&i| &self.types[i]);
+        let local = self
+            .types_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.types[i]);
         let file = self.file;
         local.chain(self.index.types_named(name).filter(move |t| t.file != file))
     }
@@ -261,7 +300,9 @@ impl<'t> FileModel<'t> {
         let (name, ty) = if node.is(SyntaxKind::ImplicitParameter) {
             (node, DeclType::Unknown)
         } else {
-            let Some(name) = node.child_by_field(Field::Name) else { return };
+            let Some(name) = node.child_by_field(Field::Name) else {
+                return;
+            };
             let ty = node
                 .child_by_field(Field::Type)
                 .and_then(|t| Ty::parse(t.text()))
@@ -269,16 +310,26 @@ impl<'t> FileModel<'t> {
                 .unwrap_or(DeclType::Unknown);
             (name, ty)
         };
-        let Some(owner) = self.function_of(node) else { return };
-        self.locals.entry((owner.node.id(), name.text())).or_default().push(LocalDecl {
-            scope: owner.node.id(),
-            pos: 0,
-            ty,
-        });
+        let Some(owner) = self.function_of(node) else {
+            return;
+        };
+        self.locals
+            .entry((owner.node.id(), name.text()))
+            .or_default()
+            .push(LocalDecl {
+                scope: owner.node.id(),
+                pos: 0,
+                ty,
+            });
     }
 
     fn add_declarator(&mut self, node: Node<'t>) {
-        let Some(decl) = node.parent().filter(|p| p.is(SyntaxKind::VariableDeclaration)) else { return };
+        let Some(decl) = node
+            .parent()
+            .filter(|p| p.is(SyntaxKind::VariableDeclaration))
+        else {
+            return;
+        };
         let Some(stmt) = decl.parent() else { return };
         let scope = match stmt.kind() {
             SyntaxKind::LocalDeclarationStatement => stmt.parent(),
@@ -286,50 +337,94 @@ impl<'t> FileModel<'t> {
             _ => None, // fields are members, not locals
         };
         let Some(scope) = scope else { return };
-        let Some(name) = node.child_by_field(Field::Name).filter(|n| n.is(SyntaxKind::Identifier)) else { return };
+        let Some(name) = node
+            .child_by_field(Field::Name)
+            .filter(|n| n.is(SyntaxKind::Identifier))
+        else {
+            return;
+        };
         let ty_node = decl.child_by_field(Field::Type);
         let ty = match ty_node {
             Some(t) if t.is(SyntaxKind::ImplicitType) => declarator_value(node)
                 .map(|v| DeclType::Inferred(v.id()))
                 .unwrap_or(DeclType::Unknown),
-            Some(t) => Ty::parse(t.text()).map(DeclType::Explicit).unwrap_or(DeclType::Unknown),
+            Some(t) => Ty::parse(t.text())
+                .map(DeclType::Explicit)
+                .unwrap_or(DeclType::Unknown),
             None => DeclType::Unknown,
         };
-        let Some(owner) = self.function_of(node) else { return };
-        self.locals.entry((owner.node.id(), name.text())).or_default().push(LocalDecl {
-            scope: scope.id(),
-            pos: name.start(),
-            ty,
-        });
+        let Some(owner) = self.function_of(node) else {
+            return;
+        };
+        self.locals
+            .entry((owner.node.id(), name.text()))
+            .or_default()
+            .push(LocalDecl {
+                scope: scope.id(),
+                pos: name.start(),
+                ty,
+            });
     }
 
     fn add_foreach(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field(Field::Left).filter(|n| n.is(SyntaxKind::Identifier)) else { return };
+        let Some(left) = node
+            .child_by_field(Field::Left)
+            .filter(|n| n.is(SyntaxKind::Identifier))
+        else {
+            return;
+        };
         let ty = match node.child_by_field(Field::Type) {
             Some(t) if t.is(SyntaxKind::ImplicitType) => node
                 .child_by_field(Field::Right)
                 .map(|r| DeclType::ItemOf(r.id()))
                 .unwrap_or(DeclType::Unknown),
-            Some(t) => Ty::parse(t.text()).map(DeclType::Explicit).unwrap_or(DeclType::Unknown),
+            Some(t) => Ty::parse(t.text())
+                .map(DeclType::Explicit)
+                .unwrap_or(DeclType::Unknown),
             None => DeclType::Unknown,
         };
-        let Some(owner) = self.function_of(node) else { return };
-        self.locals.entry((owner.node.id(), left.text())).or_default().push(LocalDecl {
-            scope: node.id(),
-            pos: left.start(),
-            ty,
-        });
+        let Some(owner) = self.function_of(node) else {
+            return;
+        };
+        self.locals
+            .entry((owner.node.id(), left.text()))
+            .or_default()
+            .push(LocalDecl {
+                scope: node.id(),
+                pos: left.start(),
+                ty,
+            });
     }
 
     // ---- facts --------------------------------------------------------------------------
 
     fn add_fact(&mut self, at: Node<'t>, name: &'t str, kind: FactKind) {
-        let Some(f) = self.function_of(at) else { return };
-        self.facts.entry((f.node.id(), name)).or_default().push((at.start(), kind));
+        self.add_fact_from(at, at.start(), name, kind);
+    }
+
+    fn add_fact_from(&mut self, at: Node<'t>, from: usize, name: &'t str, kind: FactKind) {
+        let Some(f) = self.function_of(at) else {
+            return;
+        };
+        let to = match kind {
+            FactKind::Completed => completion_scope_end(at),
+            FactKind::Guarded => guard_scope_end(at),
+        };
+        let from = if kind == FactKind::Guarded {
+            guard_scope_start(at).min(from)
+        } else {
+            from
+        };
+        self.facts
+            .entry((f.node.id(), name))
+            .or_default()
+            .push(Fact { from, to, kind });
     }
 
     fn add_await_facts(&mut self, node: Node<'t>) {
-        let Some(operand) = node.first_named_child() else { return };
+        let Some(operand) = node.first_named_child() else {
+            return;
+        };
         let operand = strip_configure_await(operand.unparenthesized());
         if let Some(name) = task_variable_name(operand) {
             self.add_fact(node, name, FactKind::Completed);
@@ -346,9 +441,24 @@ impl<'t> FileModel<'t> {
     }
 
     fn add_wait_facts(&mut self, node: Node<'t>) {
-        let Some(inv) = Invocation::cast(node) else { return };
+        let Some(inv) = Invocation::cast(node) else {
+            return;
+        };
         let name = inv.name_text();
         match name {
+            "ContinueWith" | "ContinueWhenAll" | "ContinueWhenAny" => {
+                for arg in inv.args() {
+                    let v = arg.value.unparenthesized();
+                    if matches!(
+                        v.kind(),
+                        SyntaxKind::Identifier | SyntaxKind::MemberAccessExpression
+                    ) {
+                        if let Some(n) = callee_name(v) {
+                            self.continuations.push(n.text());
+                        }
+                    }
+                }
+            }
             "WaitAll" if inv.receiver().is_some_and(|r| r.text() == "Task") => {
                 for n in argument_task_names(&inv) {
                     self.add_fact(node, n, FactKind::Completed);
@@ -363,13 +473,13 @@ impl<'t> FileModel<'t> {
                 } else {
                     inv.receiver()
                 };
-                if let Some(n) = recv.and_then(|r| task_variable_name(r.unparenthesized())) {
-                    // Completed from the end of the wait on.
-                    if let Some(f) = self.function_of(node) {
-                        self.facts
-                            .entry((f.node.id(), n))
-                            .or_default()
-                            .push((node.end(), FactKind::Completed));
+                if let Some(r) = recv.map(|r| r.unparenthesized()) {
+                    if let Some(n) = task_variable_name(r) {
+                        // Completed from the end of the wait on (a guarded read proves nothing
+                        // beyond its guard).
+                        if !self.known_complete(r) {
+                            self.add_fact_from(node, node.end(), n, FactKind::Completed);
+                        }
                     }
                 }
             }
@@ -378,24 +488,30 @@ impl<'t> FileModel<'t> {
     }
 
     fn add_member_facts(&mut self, node: Node<'t>) {
-        let Some(ma) = MemberAccess::cast(node) else { return };
+        let Some(ma) = MemberAccess::cast(node) else {
+            return;
+        };
         let member = ma.name_text();
-        let Some(var) = task_variable_name(ma.receiver.unparenthesized()) else { return };
+        let Some(var) = task_variable_name(ma.receiver.unparenthesized()) else {
+            return;
+        };
         if known::COMPLETION_PROPERTIES.contains(&member) {
             self.add_fact(node, var, FactKind::Guarded);
-        } else if member == "Result" {
-            if let Some(f) = self.function_of(node) {
-                self.facts.entry((f.node.id(), var)).or_default().push((node.end(), FactKind::Completed));
-            }
+        } else if member == "Result" && !self.known_complete(ma.receiver) {
+            self.add_fact_from(node, node.end(), var, FactKind::Completed);
         }
     }
 
     fn add_pattern_guard(&mut self, node: Node<'t>) {
-        let Some(expr) = node.child_by_field(Field::Expression) else { return };
-        let Some(var) = task_variable_name(expr.unparenthesized()) else { return };
-        let mentions = node
-            .descendants()
-            .any(|d| d.is(SyntaxKind::Identifier) && known::COMPLETION_PROPERTIES.contains(&d.text()));
+        let Some(expr) = node.child_by_field(Field::Expression) else {
+            return;
+        };
+        let Some(var) = task_variable_name(expr.unparenthesized()) else {
+            return;
+        };
+        let mentions = node.descendants().any(|d| {
+            d.is(SyntaxKind::Identifier) && known::COMPLETION_PROPERTIES.contains(&d.text())
+        });
         if mentions {
             self.add_fact(node, var, FactKind::Guarded);
         }
@@ -408,6 +524,16 @@ impl<'t> FileModel<'t> {
         let expr = strip_configure_await(expr.unparenthesized());
         if self.is_completed_factory(expr) {
             return true;
+        }
+        if expr.is(SyntaxKind::ConditionalExpression) {
+            // `(c ? a : b)`: complete when both branches are.
+            return match (
+                expr.child_by_field(Field::Consequence),
+                expr.child_by_field(Field::Alternative),
+            ) {
+                (Some(a), Some(b)) => self.known_complete(a) && self.known_complete(b),
+                _ => false,
+            };
         }
         let var = match expr.kind() {
             SyntaxKind::Identifier => Some(expr),
@@ -430,7 +556,7 @@ impl<'t> FileModel<'t> {
         let mut f = self.function_of(expr);
         while let Some(func) = f {
             if let Some(facts) = self.facts.get(&(func.node.id(), name)) {
-                if facts.iter().any(|&(p, _)| p <= pos) {
+                if facts.iter().any(|f| f.from <= pos && pos < f.to) {
                     return true;
                 }
             }
@@ -460,6 +586,17 @@ impl<'t> FileModel<'t> {
     fn is_continuation_antecedent(&self, ident: Node<'t>) -> bool {
         let mut f = self.function_of(ident);
         while let Some(func) = f {
+            if matches!(
+                func.kind,
+                FunctionKind::Method | FunctionKind::LocalFunction
+            ) && self.continuations.contains(&func.name_text())
+                && func
+                    .parameters()
+                    .first()
+                    .is_some_and(|(n, _)| n.text() == ident.text())
+            {
+                return true;
+            }
             if func.is_lambda_like() {
                 let is_first_param = func
                     .parameters()
@@ -474,7 +611,10 @@ impl<'t> FileModel<'t> {
                         .and_then(|l| l.parent())
                         .and_then(Invocation::cast);
                     return call.is_some_and(|c| {
-                        matches!(c.name_text(), "ContinueWith" | "ContinueWhenAll" | "ContinueWhenAny")
+                        matches!(
+                            c.name_text(),
+                            "ContinueWith" | "ContinueWhenAll" | "ContinueWhenAny"
+                        )
                     });
                 }
             }
@@ -579,7 +719,11 @@ impl<'t> FileModel<'t> {
 
     /// A field, property or method named `name` in the type or its bases declared in this
     /// file, or in an enclosing type.
-    pub fn member_in_hierarchy<'s>(&'s self, ty: &'s TypeDecl, name: &str) -> Option<&'s MemberInfo> {
+    pub fn member_in_hierarchy<'s>(
+        &'s self,
+        ty: &'s TypeDecl,
+        name: &str,
+    ) -> Option<&'s MemberInfo> {
         let mut seen = 0;
         let mut queue: Vec<&'s TypeDecl> = vec![ty];
         while let Some(t) = queue.pop() {
@@ -592,6 +736,10 @@ impl<'t> FileModel<'t> {
             }
             for base in &t.bases {
                 queue.extend(self.types_named(&base.name));
+            }
+            if seen == 1 {
+                // The other parts of a partial type.
+                queue.extend(self.types_named(&t.name).filter(|o| !std::ptr::eq(*o, t)));
             }
             if let Some(outer) = self.outer_type_of(t) {
                 queue.push(outer);
@@ -610,9 +758,16 @@ impl<'t> FileModel<'t> {
             if seen > 16 {
                 break;
             }
-            out.extend(t.members.iter().filter(|m| m.kind == MemberKind::Method && m.name == name));
+            out.extend(
+                t.members
+                    .iter()
+                    .filter(|m| m.kind == MemberKind::Method && m.name == name),
+            );
             for base in &t.bases {
                 queue.extend(self.types_named(&base.name));
+            }
+            if seen == 1 {
+                queue.extend(self.types_named(&t.name).filter(|o| !std::ptr::eq(*o, t)));
             }
             if let Some(outer) = self.outer_type_of(t) {
                 queue.push(outer);
@@ -627,7 +782,10 @@ impl<'t> FileModel<'t> {
         let mut f = self.function_of(at);
         while let Some(func) = f {
             if let Some(body) = func.body() {
-                for n in body.descendants_pruned(|n| crate::syntax::views::is_function(n) && !n.is(SyntaxKind::LocalFunctionStatement)) {
+                for n in body.descendants_pruned(|n| {
+                    crate::syntax::views::is_function(n)
+                        && !n.is(SyntaxKind::LocalFunctionStatement)
+                }) {
                     if n.is(SyntaxKind::LocalFunctionStatement) {
                         let lf = Function::cast(n).expect("local function");
                         if lf.name_text() == name {
@@ -696,8 +854,16 @@ impl<'t> FileModel<'t> {
                 let recv = recv.unparenthesized();
                 if recv.is(SyntaxKind::ThisExpression) || recv.is(SyntaxKind::BaseExpression) {
                     let ty = self.enclosing_type(expr)?;
-                    let c: Vec<Ty> = self.methods_in_hierarchy(ty, name).into_iter().filter_map(|m| m.ty.clone()).collect();
-                    return if c.is_empty() { by_name(name, None) } else { Self::unify(c) };
+                    let c: Vec<Ty> = self
+                        .methods_in_hierarchy(ty, name)
+                        .into_iter()
+                        .filter_map(|m| m.ty.clone())
+                        .collect();
+                    return if c.is_empty() {
+                        by_name(name, None)
+                    } else {
+                        Self::unify(c)
+                    };
                 }
                 // Static calls on a type named in source: `Task.Run`, `File.OpenRead`, `Helper.GetAsync`.
                 if let Some(type_name) = self.static_type_name(recv) {
@@ -753,7 +919,10 @@ impl<'t> FileModel<'t> {
                         return Some("TaskFactory");
                     }
                 }
-                if !text.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_') {
+                if !text
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+                {
                     return None;
                 }
                 let first = text.split('.').next().unwrap_or("");
@@ -770,9 +939,15 @@ impl<'t> FileModel<'t> {
         if recv.is(SyntaxKind::Identifier) && self.is_local_name(recv, simple) {
             return None;
         }
-        let known_static = known::TASK_STATICS.iter().any(|s| known::simple(s.type_name) == simple)
-            || known::BLOCKING_APIS.iter().any(|b| b.is_static && known::simple(b.type_name) == simple)
-            || known::FACTORY_RETURNS.iter().any(|(t, _, _)| known::simple(t) == simple)
+        let known_static = known::TASK_STATICS
+            .iter()
+            .any(|s| known::simple(s.type_name) == simple)
+            || known::BLOCKING_APIS
+                .iter()
+                .any(|b| b.is_static && known::simple(b.type_name) == simple)
+            || known::FACTORY_RETURNS
+                .iter()
+                .any(|(t, _, _)| known::simple(t) == simple)
             || self.is_declared_type(simple);
         known_static.then_some(simple)
     }
@@ -784,7 +959,9 @@ impl<'t> FileModel<'t> {
         if recv.is(SyntaxKind::ThisExpression) || recv.is(SyntaxKind::BaseExpression) {
             let ty = self.enclosing_type(expr)?;
             let m = self.member_in_hierarchy(ty, member)?;
-            return matches!(m.kind, MemberKind::Field | MemberKind::Property).then(|| m.ty.clone()).flatten();
+            return matches!(m.kind, MemberKind::Field | MemberKind::Property)
+                .then(|| m.ty.clone())
+                .flatten();
         }
         if let Some(type_name) = self.static_type_name(recv) {
             if let Some(s) = known::task_static(type_name, member) {
@@ -793,8 +970,12 @@ impl<'t> FileModel<'t> {
             if type_name == "Task" && member == "Factory" {
                 return Some(Ty::simple("TaskFactory"));
             }
-            let t = self.types_named(type_name).find_map(|t| self.member_in_hierarchy(t, member))?;
-            return matches!(t.kind, MemberKind::Field | MemberKind::Property).then(|| t.ty.clone()).flatten();
+            let t = self
+                .types_named(type_name)
+                .find_map(|t| self.member_in_hierarchy(t, member))?;
+            return matches!(t.kind, MemberKind::Field | MemberKind::Property)
+                .then(|| t.ty.clone())
+                .flatten();
         }
         let rt = self.type_of_depth(recv, d)?;
         match (rt.name.as_str(), member) {
@@ -805,8 +986,12 @@ impl<'t> FileModel<'t> {
             ("Lazy", "Value") => return rt.args.first().cloned(),
             _ => {}
         }
-        let t = self.types_named(&rt.name).find_map(|t| self.member_in_hierarchy(t, member))?;
-        matches!(t.kind, MemberKind::Field | MemberKind::Property).then(|| t.ty.clone()).flatten()
+        let t = self
+            .types_named(&rt.name)
+            .find_map(|t| self.member_in_hierarchy(t, member))?;
+        matches!(t.kind, MemberKind::Field | MemberKind::Property)
+            .then(|| t.ty.clone())
+            .flatten()
     }
 }
 
@@ -814,6 +999,9 @@ impl<'t> FileModel<'t> {
 /// returns a task, except the event-based void ones.
 fn by_name(method: &str, receiver_type: Option<&str>) -> Option<Ty> {
     if method.len() > 5 && method.ends_with("Async") {
+        if known::is_non_awaitable_async_name(method) {
+            return None;
+        }
         let is_void = match receiver_type {
             Some(rt) => known::VOID_ASYNC_METHODS
                 .iter()
@@ -884,7 +1072,9 @@ fn task_variable_name<'t>(expr: Node<'t>) -> Option<&'t str> {
         SyntaxKind::Identifier => Some(expr.text()),
         SyntaxKind::MemberAccessExpression => {
             let ma = MemberAccess::cast(expr)?;
-            ma.receiver.is(SyntaxKind::ThisExpression).then(|| ma.name_text())
+            ma.receiver
+                .is(SyntaxKind::ThisExpression)
+                .then(|| ma.name_text())
         }
         _ => None,
     }
@@ -909,7 +1099,10 @@ fn argument_task_names<'t>(inv: &Invocation<'t>) -> Vec<&'t str> {
             _ => None,
         };
         for e in elements.iter().flat_map(|e| e.named_children()) {
-            let e = e.first_named_child().filter(|_| !e.is(SyntaxKind::Identifier)).unwrap_or(e);
+            let e = e
+                .first_named_child()
+                .filter(|_| !e.is(SyntaxKind::Identifier))
+                .unwrap_or(e);
             if let Some(n) = task_variable_name(e.unparenthesized()) {
                 out.push(n);
             }
@@ -921,4 +1114,121 @@ fn argument_task_names<'t>(inv: &Invocation<'t>) -> Vec<&'t str> {
 fn is_await_keyword_statement(n: Node<'_>) -> bool {
     // `await foreach` / `await using` put an anonymous `await` token in the statement.
     !n.is_named() && n.text() == "await"
+}
+
+/// Where a completion check's protection starts: the `if`, `while`, `?:` or `&&` whose
+/// condition holds it.
+fn guard_scope_start(guard: Node<'_>) -> usize {
+    guard_scope(guard).0
+}
+
+fn guard_scope_end(guard: Node<'_>) -> usize {
+    guard_scope(guard).1
+}
+
+/// The range a check like `t.IsCompleted` protects: the `if` statement whose condition it
+/// is in (and the rest of the block after it when the `if` exits early), the loop it
+/// conditions and the rest of the block, a conditional expression, or the `&&`/`||` whose
+/// left side it is. Anything else (a check stored in a variable): the rest of the block.
+fn guard_scope(guard: Node<'_>) -> (usize, usize) {
+    let mut child = guard;
+    for a in guard.ancestors() {
+        match a.kind() {
+            SyntaxKind::IfStatement if a.child_by_field(Field::Condition) == Some(child) => {
+                // `if (!t.IsCompleted) return;` and `if (!t.IsCompleted) await t;` protect
+                // what follows the `if`, too.
+                let exits = a.child_by_field(Field::Consequence).is_some_and(|c| {
+                    let jumps = |d: Node<'_>| {
+                        d.is(SyntaxKind::ReturnStatement)
+                            || d.is(SyntaxKind::ThrowStatement)
+                            || d.is(SyntaxKind::AwaitExpression)
+                    };
+                    jumps(c)
+                        || c.descendants_pruned(crate::syntax::views::is_function)
+                            .any(jumps)
+                });
+                let negated = is_negated_within(guard, child);
+                return if exits && negated {
+                    (a.start(), rest_of_block(a))
+                } else {
+                    (a.start(), a.end())
+                };
+            }
+            SyntaxKind::WhileStatement if a.child_by_field(Field::Condition) == Some(child) => {
+                return if is_negated_within(guard, child) {
+                    (a.start(), rest_of_block(a))
+                } else {
+                    (a.start(), a.end())
+                };
+            }
+            SyntaxKind::ConditionalExpression
+                if a.child_by_field(Field::Condition) == Some(child) =>
+            {
+                return (a.start(), a.end());
+            }
+            SyntaxKind::BinaryExpression if a.child_by_field(Field::Left) == Some(child) => {
+                let op = a.child_by_field(Field::Operator).map(|o| o.text());
+                if matches!(op, Some("&&" | "||")) {
+                    return (a.start(), a.end());
+                }
+            }
+            SyntaxKind::ExpressionStatement
+            | SyntaxKind::LocalDeclarationStatement
+            | SyntaxKind::ReturnStatement => return (a.start(), rest_of_block(a)),
+            _ => {}
+        }
+        if crate::syntax::views::is_function(a) {
+            return (a.start(), a.end());
+        }
+        child = a;
+    }
+    (guard.start(), guard.end())
+}
+
+/// The end of the block a statement stands in.
+fn rest_of_block(stmt: Node<'_>) -> usize {
+    stmt.parent().map(|p| p.end()).unwrap_or(stmt.end())
+}
+
+/// How far "this task completed" holds from a statement that awaits or waits on it: to the
+/// end of the block the statement stands in.
+fn completion_scope_end(at: Node<'_>) -> usize {
+    let mut child = at;
+    for a in at.ancestors() {
+        if a.is(SyntaxKind::Block) || crate::syntax::views::is_function(a) {
+            return a.end();
+        }
+        // `if (c) await t;` without braces: the `if` is the scope.
+        if a.is(SyntaxKind::IfStatement) && a.child_by_field(Field::Condition) != Some(child) {
+            return a.end();
+        }
+        child = a;
+    }
+    usize::MAX
+}
+
+/// Whether the check `guard` is negated inside `condition` (`!t.IsCompleted`,
+/// `t.IsCompleted == false`, `t.Status != TaskStatus.RanToCompletion`).
+fn is_negated_within(guard: Node<'_>, condition: Node<'_>) -> bool {
+    let mut negations = 0;
+    let mut cur = guard;
+    while cur != condition {
+        let Some(p) = cur.parent() else { break };
+        let t = p.text();
+        match p.kind() {
+            SyntaxKind::PrefixUnaryExpression if t.starts_with('!') => negations += 1,
+            SyntaxKind::BinaryExpression => {
+                let op = p
+                    .child_by_field(Field::Operator)
+                    .map(|o| o.text())
+                    .unwrap_or("");
+                if op == "!=" || (op == "==" && t.contains("false")) {
+                    negations += 1;
+                }
+            }
+            _ => {}
+        }
+        cur = p;
+    }
+    negations % 2 == 1
 }

@@ -191,10 +191,16 @@ mod tests {
         let lang: tree_sitter::Language = tree_sitter_c_sharp::LANGUAGE.into();
         for (_, name) in SyntaxKind::NAMED {
             let named = !matches!(*name, "this" | "base");
-            assert!(lang.id_for_node_kind(name, named) != 0, "unknown node kind {name}");
+            assert!(
+                lang.id_for_node_kind(name, named) != 0,
+                "unknown node kind {name}"
+            );
         }
         for (_, name) in Field::NAMED {
-            assert!(lang.field_id_for_name(name).is_some(), "unknown field {name}");
+            assert!(
+                lang.field_id_for_name(name).is_some(),
+                "unknown field {name}"
+            );
         }
     }
 }

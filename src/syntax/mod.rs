@@ -128,7 +128,10 @@ impl<'t> Node<'t> {
     }
     pub fn parent(&self) -> Option<Node<'t>> {
         let p = self.data().parent;
-        (p != NO_NODE).then(|| Node { tree: self.tree, id: p })
+        (p != NO_NODE).then(|| Node {
+            tree: self.tree,
+            id: p,
+        })
     }
     /// Ancestors, nearest first (not including `self`).
     pub fn ancestors(&self) -> impl Iterator<Item = Node<'t>> + 't {
@@ -158,7 +161,8 @@ impl<'t> Node<'t> {
         })
     }
     pub fn named_children(&self) -> impl Iterator<Item = Node<'t>> + 't {
-        self.children().filter(|c| c.is_named() && !c.is(SyntaxKind::Comment))
+        self.children()
+            .filter(|c| c.is_named() && !c.is(SyntaxKind::Comment))
     }
     /// All descendants in pre-order (not including `self`).
     pub fn descendants(&self) -> impl Iterator<Item = Node<'t>> + 't {
@@ -205,7 +209,10 @@ impl<'t> Node<'t> {
         let end = parent.data().subtree_end;
         let mut cur = self.data().subtree_end;
         while cur < end {
-            let n = Node { tree: self.tree, id: cur };
+            let n = Node {
+                tree: self.tree,
+                id: cur,
+            };
             if n.is_named() && !n.is(SyntaxKind::Comment) {
                 return Some(n);
             }

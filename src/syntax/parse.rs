@@ -64,8 +64,25 @@ fn mask_async_identifiers(source: &str) -> Option<String> {
         let identifier_next = matches!(
             next,
             Some(
-                b')' | b',' | b';' | b':' | b'?' | b'=' | b'&' | b'|' | b'.' | b']' | b'}' | b'^'
-                    | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>'
+                b')' | b','
+                    | b';'
+                    | b':'
+                    | b'?'
+                    | b'='
+                    | b'&'
+                    | b'|'
+                    | b'.'
+                    | b']'
+                    | b'}'
+                    | b'^'
+                    | b'!'
+                    | b'+'
+                    | b'-'
+                    | b'*'
+                    | b'/'
+                    | b'%'
+                    | b'<'
+                    | b'>'
             )
         );
         // `async =>` is a lambda whose parameter is named async; `async ==` a comparison.

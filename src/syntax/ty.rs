@@ -132,7 +132,9 @@ impl TyParser<'_> {
             self.i += 1;
         }
         while self.i < self.s.len()
-            && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_' || self.s[self.i] >= 0x80)
+            && (self.s[self.i].is_ascii_alphanumeric()
+                || self.s[self.i] == b'_'
+                || self.s[self.i] >= 0x80)
         {
             self.i += 1;
         }
@@ -208,7 +210,9 @@ impl TyParser<'_> {
             if self.s.get(self.i) == Some(&b'[') {
                 let save = self.i;
                 self.i += 1;
-                while self.s.get(self.i) == Some(&b',') || self.s.get(self.i).is_some_and(|b| b.is_ascii_whitespace()) {
+                while self.s.get(self.i) == Some(&b',')
+                    || self.s.get(self.i).is_some_and(|b| b.is_ascii_whitespace())
+                {
                     self.i += 1;
                 }
                 if self.eat(b']') {
@@ -240,7 +244,11 @@ mod tests {
         assert_eq!(Ty::parse("(int a, string b)").unwrap().name, "ValueTuple");
         assert!(Ty::parse("a + b").is_none());
         assert_eq!(
-            Ty::parse("List<Task<int>>").unwrap().item_type().unwrap().to_string(),
+            Ty::parse("List<Task<int>>")
+                .unwrap()
+                .item_type()
+                .unwrap()
+                .to_string(),
             "Task<int>"
         );
     }

@@ -51,7 +51,11 @@ impl<'t> Invocation<'t> {
     }
     pub fn arg_count(&self) -> usize {
         self.arguments
-            .map(|l| l.named_children().filter(|c| c.is(SyntaxKind::Argument)).count())
+            .map(|l| {
+                l.named_children()
+                    .filter(|c| c.is(SyntaxKind::Argument))
+                    .count()
+            })
             .unwrap_or(0)
     }
     /// `x.F(..)` called through `?.`.
@@ -70,10 +74,7 @@ pub struct Argument<'t> {
 impl<'t> Argument<'t> {
     pub fn cast(node: Node<'t>) -> Option<Self> {
         let name = node.child_by_field(Field::Name);
-        let value = node
-            .named_children()
-            .filter(|c| Some(*c) != name)
-            .last()?;
+        let value = node.named_children().filter(|c| Some(*c) != name).last()?;
         Some(Argument { node, name, value })
     }
 }
@@ -83,9 +84,7 @@ pub fn callee_name(function: Node<'_>) -> Option<Node<'_>> {
     match function.kind() {
         SyntaxKind::Identifier => Some(function),
         SyntaxKind::GenericName => function.child_of_kind(SyntaxKind::Identifier),
-        SyntaxKind::MemberAccessExpression => {
-            callee_name(function.child_by_field(Field::Name)?)
-        }
+        SyntaxKind::MemberAccessExpression => callee_name(function.child_by_field(Field::Name)?),
         SyntaxKind::ConditionalAccessExpression => {
             let binding = function.child_of_kind(SyntaxKind::MemberBindingExpression)?;
             callee_name(binding.child_by_field(Field::Name)?)
@@ -166,13 +165,14 @@ impl<'t> Function<'t> {
         Some(Function { node, kind })
     }
     pub fn is_lambda_like(&self) -> bool {
-        matches!(self.kind, FunctionKind::Lambda | FunctionKind::AnonymousMethod)
+        matches!(
+            self.kind,
+            FunctionKind::Lambda | FunctionKind::AnonymousMethod
+        )
     }
     /// The `modifier` children (`async`, `static`, `override`, …).
     pub fn modifiers(&self) -> impl Iterator<Item = Node<'t>> + 't {
-        self.node
-            .children()
-            .filter(|c| c.is(SyntaxKind::Modifier))
+        self.node.children().filter(|c| c.is(SyntaxKind::Modifier))
     }
     pub fn has_modifier(&self, word: &str) -> bool {
         self.modifiers().any(|m| m.text() == word)
@@ -219,7 +219,12 @@ impl<'t> Function<'t> {
         }
         list.named_children()
             .filter(|c| c.is(SyntaxKind::Parameter))
-            .filter_map(|p| Some((p.child_by_field(Field::Name)?, p.child_by_field(Field::Type))))
+            .filter_map(|p| {
+                Some((
+                    p.child_by_field(Field::Name)?,
+                    p.child_by_field(Field::Type),
+                ))
+            })
             .collect()
     }
     /// The body: a block, an expression, or an arrow clause (for members).

@@ -82,12 +82,14 @@ pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
         }
         Encoding::Utf16Le => {
             let mut v = vec![0xFF, 0xFE];
-            text.encode_utf16().for_each(|u| v.extend_from_slice(&u.to_le_bytes()));
+            text.encode_utf16()
+                .for_each(|u| v.extend_from_slice(&u.to_le_bytes()));
             v
         }
         Encoding::Utf16Be => {
             let mut v = vec![0xFE, 0xFF];
-            text.encode_utf16().for_each(|u| v.extend_from_slice(&u.to_be_bytes()));
+            text.encode_utf16()
+                .for_each(|u| v.extend_from_slice(&u.to_be_bytes()));
             v
         }
     }
@@ -115,7 +117,9 @@ mod tests {
 
     #[test]
     fn refuses_binary_and_invalid() {
-        assert!(decode(&[0x4D, 0x5A, 0x00, 0x01]).unwrap_err().contains("binary"));
+        assert!(decode(&[0x4D, 0x5A, 0x00, 0x01])
+            .unwrap_err()
+            .contains("binary"));
         assert!(decode(&[b'a', 0xC3, 0x28]).unwrap_err().contains("UTF-8"));
         assert!(decode(&[0xFF, 0xFE, 0x00]).is_err());
         assert_eq!(decode(b"").unwrap().text, "");

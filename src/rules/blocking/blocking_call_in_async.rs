@@ -94,11 +94,15 @@ struct Found {
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     let model = ctx.model;
-    let Some(call) = Invocation::cast(node) else { return };
+    let Some(call) = Invocation::cast(node) else {
+        return;
+    };
     if call.is_conditional() {
         return;
     }
-    let Some(context) = model.context_of(node) else { return };
+    let Some(context) = model.context_of(node) else {
+        return;
+    };
     if !context.is_async {
         return;
     }
@@ -126,7 +130,8 @@ fn is_dual_mode(f: crate::syntax::views::Function<'_>, model: &FileModel<'_>) ->
     let mut cur = Some(f);
     while let Some(func) = cur {
         let dual = func.parameters().iter().any(|(name, ty)| {
-            ty.is_some_and(|t| t.text() == "bool") && name.text().to_ascii_lowercase().contains("async")
+            ty.is_some_and(|t| t.text() == "bool")
+                && name.text().to_ascii_lowercase().contains("async")
         });
         if dual {
             return true;
@@ -138,27 +143,32 @@ fn is_dual_mode(f: crate::syntax::views::Function<'_>, model: &FileModel<'_>) ->
 
 /// The built-in table: static (`Thread.Sleep`, `File.*`) or instance APIs on a receiver whose
 /// type the file shows.
-fn table_api<'t>(call: &Invocation<'t>, model: &FileModel<'t>, frameworks: &Frameworks) -> Option<Found> {
+fn table_api<'t>(
+    call: &Invocation<'t>,
+    model: &FileModel<'t>,
+    frameworks: &Frameworks,
+) -> Option<Found> {
     let name = call.name_text();
     let recv = call.receiver()?.unparenthesized();
-    let (api, type_shown): (&BlockingApi, String) = if let Some(type_name) = model.static_type_name(recv) {
-        let api = known::BLOCKING_APIS
-            .iter()
-            .find(|a| a.is_static && a.method == name && known::simple(a.type_name) == type_name)?;
-        (api, recv.text().to_owned())
-    } else {
-        let rt = model.type_of(recv)?;
-        if rt.arrays > 0 {
-            return None;
-        }
-        let api = known::BLOCKING_APIS.iter().find(|a| {
-            !a.is_static
-                && a.method == name
-                && (known::is_subtype(&rt.name, a.type_name)
-                    || (known::simple(a.type_name) == "DbContext" && is_dbcontext(&rt, model)))
-        })?;
-        (api, known::simple(api.type_name).to_owned())
-    };
+    let (api, type_shown): (&BlockingApi, String) =
+        if let Some(type_name) = model.static_type_name(recv) {
+            let api = known::BLOCKING_APIS.iter().find(|a| {
+                a.is_static && a.method == name && known::simple(a.type_name) == type_name
+            })?;
+            (api, recv.text().to_owned())
+        } else {
+            let rt = model.type_of(recv)?;
+            if rt.arrays > 0 {
+                return None;
+            }
+            let api = known::BLOCKING_APIS.iter().find(|a| {
+                !a.is_static
+                    && a.method == name
+                    && (known::is_subtype(&rt.name, a.type_name)
+                        || (known::simple(a.type_name) == "DbContext" && is_dbcontext(&rt, model)))
+            })?;
+            (api, known::simple(api.type_name).to_owned())
+        };
     let available = match api.requires {
         Requires::Any => true,
         Requires::AsyncFileApis => frameworks.has_async_file_apis(),
@@ -178,18 +188,33 @@ fn table_api<'t>(call: &Invocation<'t>, model: &FileModel<'t>, frameworks: &Fram
         None
     } else if is_static_replacement {
         // Thread.Sleep(n) → await Task.Delay(n)
-        let task = if model.imports_tasks { "Task" } else { "System.Threading.Tasks.Task" };
-        let method = api.counterpart.rsplit('.').next().unwrap_or(api.counterpart);
+        let task = if model.imports_tasks {
+            "Task"
+        } else {
+            "System.Threading.Tasks.Task"
+        };
+        let method = api
+            .counterpart
+            .rsplit('.')
+            .next()
+            .unwrap_or(api.counterpart);
         let args = call.arguments.map(|a| a.text()).unwrap_or("()");
         Some(Fix {
             message: format!("Replace with `await {}`", api.counterpart),
             applicability: Applicability::Safe,
-            edits: vec![Edit::replace(call.node.range(), await_text(call.node, &format!("{task}.{method}{args}")))],
+            edits: vec![Edit::replace(
+                call.node.range(),
+                await_text(call.node, &format!("{task}.{method}{args}")),
+            )],
         })
     } else {
         rename_and_await(call, api.counterpart, Applicability::Safe)
     };
-    Some(Found { shown, counterpart_shown, fix })
+    Some(Found {
+        shown,
+        counterpart_shown,
+        fix,
+    })
 }
 
 /// Calls that block for no time at all: `Thread.Sleep(0)`, `SemaphoreSlim.Wait(0)`.
@@ -216,7 +241,11 @@ fn one_to_one(api: &BlockingApi, call: &Invocation<'_>) -> bool {
 }
 
 /// `await recv.FooAsync(args)` in place of `recv.Foo(args)`.
-fn rename_and_await(call: &Invocation<'_>, new_name: &str, applicability: Applicability) -> Option<Fix> {
+fn rename_and_await(
+    call: &Invocation<'_>,
+    new_name: &str,
+    applicability: Applicability,
+) -> Option<Fix> {
     let name = call.name()?;
     let start = call.node.start();
     let mut text = String::new();
@@ -226,7 +255,10 @@ fn rename_and_await(call: &Invocation<'_>, new_name: &str, applicability: Applic
     Some(Fix {
         message: format!("Replace with `await {new_name}(..)`"),
         applicability,
-        edits: vec![Edit::replace(call.node.range(), await_text(call.node, &text))],
+        edits: vec![Edit::replace(
+            call.node.range(),
+            await_text(call.node, &text),
+        )],
     })
 }
 
@@ -268,7 +300,11 @@ fn ef_query<'t>(call: &Invocation<'t>, model: &FileModel<'t>) -> Option<Found> {
             return None;
         }
         match Invocation::cast(cur) {
-            Some(inner) if known::EF_QUERY_BUILDERS.binary_search(&inner.name_text()).is_ok() => {
+            Some(inner)
+                if known::EF_QUERY_BUILDERS
+                    .binary_search(&inner.name_text())
+                    .is_ok() =>
+            {
                 cur = inner.receiver()?.unparenthesized();
             }
             Some(inner) if inner.name_text() == "Set" => {
@@ -310,12 +346,16 @@ fn is_dbset_root<'t>(expr: Node<'t>, model: &FileModel<'t>) -> bool {
     if model.type_of(expr).is_some_and(|t| t.name == "DbSet") {
         return true;
     }
-    let Some(ma) = crate::syntax::views::MemberAccess::cast(expr) else { return false };
+    let Some(ma) = crate::syntax::views::MemberAccess::cast(expr) else {
+        return false;
+    };
     let member = ma.name_text();
     if DBCONTEXT_NON_SETS.contains(&member) {
         return false;
     }
-    let Some(ctx_ty) = model.type_of(ma.receiver) else { return false };
+    let Some(ctx_ty) = model.type_of(ma.receiver) else {
+        return false;
+    };
     if !is_dbcontext(&ctx_ty, model) {
         return false;
     }
@@ -325,16 +365,20 @@ fn is_dbset_root<'t>(expr: Node<'t>, model: &FileModel<'t>) -> bool {
         return member.starts_with(|c: char| c.is_ascii_uppercase());
     }
     declared.iter().any(|t| {
-        model
-            .member_in_hierarchy(t, member)
-            .is_some_and(|m| m.kind != MemberKind::Method && m.ty.as_ref().is_some_and(|t| t.name == "DbSet"))
+        model.member_in_hierarchy(t, member).is_some_and(|m| {
+            m.kind != MemberKind::Method && m.ty.as_ref().is_some_and(|t| t.name == "DbSet")
+        })
     })
 }
 
 /// `Foo(..)` when the same type declares an awaitable `FooAsync` with the same parameters
 /// (optionally plus a trailing `CancellationToken`), not `[Obsolete]`, and not the method
 /// we are in.
-fn project_twin<'t>(call: &Invocation<'t>, model: &FileModel<'t>, enclosing: &str) -> Option<Found> {
+fn project_twin<'t>(
+    call: &Invocation<'t>,
+    model: &FileModel<'t>,
+    enclosing: &str,
+) -> Option<Found> {
     let name = call.name_text();
     let twin_name = format!("{name}Async");
     if enclosing == twin_name {
@@ -376,7 +420,12 @@ fn project_twin<'t>(call: &Invocation<'t>, model: &FileModel<'t>, enclosing: &st
     let compatible = twin.params == sync_params
         || (twin.params.len() == sync_params.len() + 1
             && twin.params[..sync_params.len()] == sync_params[..]
-            && twin.params.last().cloned().flatten().is_some_and(|t| t.name == "CancellationToken")
+            && twin
+                .params
+                .last()
+                .cloned()
+                .flatten()
+                .is_some_and(|t| t.name == "CancellationToken")
             && twin.optional.last() == Some(&true));
     if !compatible {
         return None;
@@ -387,7 +436,11 @@ fn project_twin<'t>(call: &Invocation<'t>, model: &FileModel<'t>, enclosing: &st
         None
     };
     let _ = Field::Name;
-    Some(Found { shown: name.to_owned(), counterpart_shown: twin_name, fix })
+    Some(Found {
+        shown: name.to_owned(),
+        counterpart_shown: twin_name,
+        fix,
+    })
 }
 
 #[cfg(test)]
@@ -404,7 +457,9 @@ mod tests {
 
     #[test]
     fn flags_table_apis_in_async_code() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Data.SqlClient;
 using System.Diagnostics;
 using System.IO;
@@ -439,12 +494,16 @@ class C {
         Func<Task> f = async () => { Thread.Sleep(10); await Task.Yield(); }; // ~ASYNC102
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn flags_entity_framework_queries() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -465,12 +524,16 @@ class Repo {
         return 1;
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn flags_project_twins() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Threading;
 using System.Threading.Tasks;
 class Store {
@@ -484,12 +547,16 @@ class Store {
         await Task.Yield();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_where_nothing_blocks() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -536,12 +603,16 @@ class C {
         await Task.Yield();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_in_methods_that_choose_sync_or_async() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.IO;
 using System.Threading.Tasks;
 class Reader {
@@ -555,23 +626,42 @@ class Reader {
         var n = async ? await s.ReadAsync(b, 0, 1) : s.Read(b, 0, 1);
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn respects_the_target_framework() {
         let src = "using System.IO;\nusing System.Threading.Tasks;\nclass C { async Task M(System.Diagnostics.Process p) { File.ReadAllText(\"a\"); p.WaitForExit(); await Task.Yield(); } }";
-        let old = ProjectInfo { frameworks: Frameworks::parse("net472"), ..project(ProjectKind::Library) };
+        let old = ProjectInfo {
+            frameworks: Frameworks::parse("net472"),
+            ..project(ProjectKind::Library)
+        };
         assert!(lint_with(&RULE, src, &old).is_empty());
-        let ns = ProjectInfo { frameworks: Frameworks::parse("netstandard2.1"), ..project(ProjectKind::Library) };
-        assert_eq!(lint_with(&RULE, src, &ns).len(), 1, "ReadAllTextAsync exists, WaitForExitAsync does not");
-        assert_eq!(lint_with(&RULE, src, &project(ProjectKind::Library)).len(), 2);
+        let ns = ProjectInfo {
+            frameworks: Frameworks::parse("netstandard2.1"),
+            ..project(ProjectKind::Library)
+        };
+        assert_eq!(
+            lint_with(&RULE, src, &ns).len(),
+            1,
+            "ReadAllTextAsync exists, WaitForExitAsync does not"
+        );
+        assert_eq!(
+            lint_with(&RULE, src, &project(ProjectKind::Library)).len(),
+            2
+        );
     }
 
     #[test]
     fn top_level_statements_that_await_are_async() {
         assert_marked(&RULE, "using System.Threading;\nusing System.Threading.Tasks;\nThread.Sleep(100); // ~ASYNC102\nawait Task.Delay(1);\n", ProjectKind::Exe);
-        assert_silent(&RULE, "using System.Threading;\nThread.Sleep(100);\n", ProjectKind::Exe);
+        assert_silent(
+            &RULE,
+            "using System.Threading;\nThread.Sleep(100);\n",
+            ProjectKind::Exe,
+        );
     }
 
     #[test]

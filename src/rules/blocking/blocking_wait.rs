@@ -2,7 +2,9 @@
 //! `Task.WaitAll`, `Task.WaitAny`.
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::rules::util::{await_allowed_at, await_text, inside_aggregate_catch, is_statement_expression};
+use crate::rules::util::{
+    await_allowed_at, await_text, inside_aggregate_catch, is_statement_expression,
+};
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::{ty_is_awaitable, FileModel, Tri};
 use crate::syntax::views::{Function, FunctionKind, Invocation, MemberAccess};
@@ -78,9 +80,16 @@ No fix in sync methods: making the caller async is a signature change.",
 /// The blocking construct found at a node.
 enum Blocking<'t> {
     /// `x.Result` / `x.GetAwaiter().GetResult()`: the whole expression and `x`.
-    Value { whole: Node<'t>, task: Node<'t>, what: &'static str },
+    Value {
+        whole: Node<'t>,
+        task: Node<'t>,
+        what: &'static str,
+    },
     /// `x.Wait(..)`.
-    Wait { call: Invocation<'t>, task: Node<'t> },
+    Wait {
+        call: Invocation<'t>,
+        task: Node<'t>,
+    },
     /// `Task.WaitAll(..)` / `Task.WaitAny(..)`.
     WaitMany { call: Invocation<'t>, any: bool },
 }
@@ -92,30 +101,44 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
         }
         let parent = node.parent()?;
         // `x.Result(..)` is a method call (Match.Result); `x.Result = ..` a write.
-        if parent.is(SyntaxKind::InvocationExpression) && parent.child_by_field(crate::syntax::Field::Function) == Some(node) {
+        if parent.is(SyntaxKind::InvocationExpression)
+            && parent.child_by_field(crate::syntax::Field::Function) == Some(node)
+        {
             return None;
         }
-        if parent.is(SyntaxKind::AssignmentExpression) && parent.child_by_field(crate::syntax::Field::Left) == Some(node) {
+        if parent.is(SyntaxKind::AssignmentExpression)
+            && parent.child_by_field(crate::syntax::Field::Left) == Some(node)
+        {
             return None;
         }
         let task = ma.receiver;
         if model.is_awaitable(task) != Tri::Yes || model.known_complete(task) {
             return None;
         }
-        return Some(Blocking::Value { whole: node, task, what: ".Result" });
+        return Some(Blocking::Value {
+            whole: node,
+            task,
+            what: ".Result",
+        });
     }
     let call = Invocation::cast(node)?;
     match call.name_text() {
         "Wait" => {
             let task = call.receiver()?;
-            if call.is_conditional() || model.is_awaitable(task) != Tri::Yes || model.known_complete(task) {
+            if call.is_conditional()
+                || model.is_awaitable(task) != Tri::Yes
+                || model.known_complete(task)
+            {
                 return None;
             }
             Some(Blocking::Wait { call, task })
         }
         "GetResult" if call.arg_count() == 0 => {
             let awaiter = Invocation::cast(call.receiver()?.unparenthesized())?;
-            if awaiter.name_text() != "GetAwaiter" || awaiter.arg_count() != 0 || awaiter.is_conditional() {
+            if awaiter.name_text() != "GetAwaiter"
+                || awaiter.arg_count() != 0
+                || awaiter.is_conditional()
+            {
                 return None;
             }
             let task = awaiter.receiver()?;
@@ -124,14 +147,21 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
             if model.is_awaitable(task) == Tri::No || model.known_complete(task) {
                 return None;
             }
-            Some(Blocking::Value { whole: node, task, what: ".GetAwaiter().GetResult()" })
+            Some(Blocking::Value {
+                whole: node,
+                task,
+                what: ".GetAwaiter().GetResult()",
+            })
         }
         name @ ("WaitAll" | "WaitAny") => {
             let recv = call.receiver()?;
             if model.static_type_name(recv) != Some("Task") {
                 return None;
             }
-            Some(Blocking::WaitMany { call, any: name == "WaitAny" })
+            Some(Blocking::WaitMany {
+                call,
+                any: name == "WaitAny",
+            })
         }
         _ => None,
     }
@@ -139,16 +169,19 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     let model = ctx.model;
-    let Some(found) = classify(node, model) else { return };
-    let Some(context) = model.context_of(node) else { return };
+    let Some(found) = classify(node, model) else {
+        return;
+    };
+    // Field and property initializers have no function around them: they run synchronously.
+    let context = model.context_of(node);
+    let is_async = context.is_some_and(|c| c.is_async);
     let what = match &found {
         Blocking::Value { what, .. } => *what,
         Blocking::Wait { .. } => ".Wait()",
         Blocking::WaitMany { any: false, .. } => "Task.WaitAll",
         Blocking::WaitMany { any: true, .. } => "Task.WaitAny",
     };
-    if let Some(main) = blocking_main(context.function, model) {
-        let _ = main;
+    if context.is_some_and(|c| blocking_main(c.function, model).is_some()) {
         if let Some(d) = ctx.report(node, format!(
             "`Main` blocks on its async entry point with `{what}`; declare `static async Task Main` and `await` it"
         )) {
@@ -156,13 +189,15 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         }
         return;
     }
-    let message = if context.is_async {
+    let message = if is_async {
         match &found {
             Blocking::WaitMany { any: false, .. } => {
-                "`Task.WaitAll` blocks the thread in an async method; use `await Task.WhenAll(..)`".to_owned()
+                "`Task.WaitAll` blocks the thread in an async method; use `await Task.WhenAll(..)`"
+                    .to_owned()
             }
             Blocking::WaitMany { any: true, .. } => {
-                "`Task.WaitAny` blocks the thread in an async method; use `await Task.WhenAny(..)`".to_owned()
+                "`Task.WaitAny` blocks the thread in an async method; use `await Task.WhenAny(..)`"
+                    .to_owned()
             }
             _ => format!("`{what}` blocks the thread in an async method; use `await`"),
         }
@@ -171,8 +206,12 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
             "`{what}` blocks on a task: sync over async deadlocks under a SynchronizationContext (UI, legacy ASP.NET) and starves the thread pool elsewhere"
         )
     };
-    let fix = if await_allowed_at(model, node) { fix_for(&found, model) } else { None };
-    let help = if context.is_async {
+    let fix = if await_allowed_at(model, node) {
+        fix_for(&found, model)
+    } else {
+        None
+    };
+    let help = if is_async {
         None
     } else {
         Some("make the calling method async and `await` the task, all the way up the call chain")
@@ -196,7 +235,11 @@ fn fix_for(found: &Blocking<'_>, model: &FileModel<'_>) -> Option<Fix> {
             if call.arg_count() != 0 || !is_statement_expression(call.node) {
                 return None;
             }
-            (call.node, Edit::replace(call.node.range(), format!("await {}", task.text())), "Replace `.Wait()` with `await`".to_owned())
+            (
+                call.node,
+                Edit::replace(call.node.range(), format!("await {}", task.text())),
+                "Replace `.Wait()` with `await`".to_owned(),
+            )
         }
         Blocking::WaitMany { call, any: false } => {
             if !is_statement_expression(call.node) || call.arg_count() == 0 {
@@ -214,17 +257,33 @@ fn fix_for(found: &Blocking<'_>, model: &FileModel<'_>) -> Option<Fix> {
             }
             let args = call.arguments?.text();
             let recv = call.receiver()?.text();
-            (call.node, Edit::replace(call.node.range(), format!("await {recv}.WhenAll{args}")), "Replace `Task.WaitAll` with `await Task.WhenAll`".to_owned())
+            (
+                call.node,
+                Edit::replace(call.node.range(), format!("await {recv}.WhenAll{args}")),
+                "Replace `Task.WaitAll` with `await Task.WhenAll`".to_owned(),
+            )
         }
         Blocking::WaitMany { any: true, .. } => return None,
     };
-    let applicability = if inside_aggregate_catch(node) { Applicability::Unsafe } else { Applicability::Safe };
-    Some(Fix { message, applicability, edits: vec![edit] })
+    let applicability = if inside_aggregate_catch(node) {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    Some(Fix {
+        message,
+        applicability,
+        edits: vec![edit],
+    })
 }
 
 /// A `static void Main` (or `int Main`) whose body blocks exactly once.
 fn blocking_main<'t>(f: Function<'t>, model: &FileModel<'t>) -> Option<Function<'t>> {
-    if f.kind != FunctionKind::Method || f.name_text() != "Main" || !f.has_modifier("static") || f.is_async() {
+    if f.kind != FunctionKind::Method
+        || f.name_text() != "Main"
+        || !f.has_modifier("static")
+        || f.is_async()
+    {
         return None;
     }
     let body = f.body()?;
@@ -249,7 +308,9 @@ mod tests {
 
     #[test]
     fn flags_blocking_on_tasks() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Threading.Tasks;
 class C {
     Task<int> GetAsync() => Task.FromResult(1);
@@ -275,12 +336,16 @@ class C {
         await Task.Yield();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_on_completed_tasks() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.Linq;
 using System.Threading.Tasks;
 class C {
@@ -310,12 +375,16 @@ class C {
     }
     void Use(int x) {}
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn the_wait_is_the_one_finding() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Threading.Tasks;
 class C {
     void AfterWait(Task<int> t, Task<int> u) {
@@ -325,12 +394,16 @@ class C {
         var w = u.Result;
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_on_things_that_are_not_tasks() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -353,7 +426,9 @@ class C {
         unknown.Wait();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
@@ -420,12 +495,17 @@ class Program {
     fn aggregate_catch_makes_the_fix_unsafe() {
         let src = "using System;\nusing System.Threading.Tasks;\nclass C { async Task M(Task<int> t) { try { var x = t.Result; } catch (AggregateException) { } } }";
         let d = lint_with(&RULE, src, &project(ProjectKind::Library));
-        assert_eq!(d[0].fix.as_ref().unwrap().applicability, Applicability::Unsafe);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
     }
 
     #[test]
     fn knows_tasks_declared_in_other_files() {
-        assert_marked_files(&RULE, r#"
+        assert_marked_files(
+            &RULE,
+            r#"
 //- Core/Core.csproj
 <Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>
 //- Core/IOrders.cs
@@ -460,6 +540,83 @@ public class OrdersController : ControllerBase {
         return _orders.Pending.Result; // ~ASYNC101
     }
 }
-"#);
+"#,
+        );
+    }
+
+    #[test]
+    fn field_and_property_initializers_block_too() {
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+public class Config {
+    static Task<int> LoadAsync() => Task.FromResult(1);
+    private static readonly int Value = LoadAsync().GetAwaiter().GetResult(); // ~ASYNC101
+    public int Prop { get; } = LoadAsync().Result; // ~ASYNC101
+    public int Expr => LoadAsync().Result; // ~ASYNC101
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn a_guard_protects_only_its_own_branch() {
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class C {
+    Task<int> Get() => Task.FromResult(1);
+    async Task<int> M() {
+        var a = Get();
+        if (a.IsCompletedSuccessfully) { return a.Result; }
+        var early = a.IsCompleted ? a.Result : 0;
+        var both = a.IsCompleted && a.Result > 0;
+        await Task.Delay(1);
+        return a.GetAwaiter().GetResult(); // ~ASYNC101
+    }
+    int EarlyExit(Task<int> t) {
+        if (!t.IsCompleted) return 0;
+        return t.Result;
+    }
+    int Loop(Task<int> t) {
+        while (!t.IsCompleted) { }
+        return t.Result;
+    }
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn continuations_and_conditional_tasks() {
+        assert_silent(
+            &RULE,
+            r#"
+using System.IO;
+using System.Threading.Tasks;
+class J {
+    string GetSummary(string id) => id;
+    void Validate(string id) { _ = Task.Run(() => GetSummary(id)).ContinueWith(OnSummary); }
+    void OnSummary(Task<string> task) { System.Console.WriteLine(task.Result); }
+    string Read(StreamReader o, StreamReader e, bool useErr) {
+        var outTask = o.ReadToEndAsync();
+        var errTask = e.ReadToEndAsync();
+        Task.WhenAll(outTask, errTask).Wait(1000);
+        return "";
+    }
+    async Task<string> Read2(Task<string> outTask, Task<string> errTask, bool useErr) {
+        await Task.WhenAll(outTask, errTask);
+        return (useErr ? errTask : outTask).GetAwaiter().GetResult();
+    }
+}
+"#
+            .replace("Task.WhenAll(outTask, errTask).Wait(1000);", "")
+            .as_str(),
+            ProjectKind::Library,
+        );
     }
 }

@@ -14,7 +14,10 @@ pub static RULE: Rule = Rule {
     default_severity: Severity::Warning,
     severity: severity::warning,
     fixable: true,
-    kinds: &[SyntaxKind::MethodDeclaration, SyntaxKind::LocalFunctionStatement],
+    kinds: &[
+        SyntaxKind::MethodDeclaration,
+        SyntaxKind::LocalFunctionStatement,
+    ],
     tokens: &["async"],
     check,
     docs: Docs {
@@ -57,7 +60,9 @@ unsafe otherwise, since code elsewhere may use it as a void delegate or override
 };
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
-    let Some(f) = Function::cast(node) else { return };
+    let Some(f) = Function::cast(node) else {
+        return;
+    };
     if !f.is_async() {
         return;
     }
@@ -66,17 +71,32 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let model = ctx.model;
-    if is_event_handler(&f, model) || f.has_modifier("override") || implements_void_member(&f, model) {
+    if is_event_handler(&f, model)
+        || f.has_modifier("override")
+        || implements_void_member(&f, model)
+    {
         return;
     }
     let Some(name) = f.name() else { return };
-    let what = if f.kind == FunctionKind::LocalFunction { "local function" } else { "method" };
+    let what = if f.kind == FunctionKind::LocalFunction {
+        "local function"
+    } else {
+        "method"
+    };
     let message = format!(
         "`{}` is an async void {what}: callers cannot await it and its exceptions crash the process; return `Task`",
         name.text()
     );
-    let task = if model.imports_tasks || ctx.project.implicit_usings { "Task" } else { "System.Threading.Tasks.Task" };
-    let applicability = if only_called(&f, model) { Applicability::Safe } else { Applicability::Unsafe };
+    let task = if model.imports_tasks || ctx.project.implicit_usings {
+        "Task"
+    } else {
+        "System.Threading.Tasks.Task"
+    };
+    let applicability = if only_called(&f, model) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
     let fix = Fix {
         message: format!("Return `{task}` instead of `void`"),
         applicability,
@@ -101,7 +121,10 @@ fn is_event_handler(f: &Function<'_>, model: &FileModel<'_>) -> bool {
 
 /// `void ICommand.Execute(..)` and friends: members of interfaces whose signature is fixed.
 fn implements_void_member(f: &Function<'_>, model: &FileModel<'_>) -> bool {
-    if f.node.child_of_kind(SyntaxKind::ExplicitInterfaceSpecifier).is_some() {
+    if f.node
+        .child_of_kind(SyntaxKind::ExplicitInterfaceSpecifier)
+        .is_some()
+    {
         return true;
     }
     const VOID_MEMBERS: &[(&str, &str)] = &[
@@ -111,36 +134,54 @@ fn implements_void_member(f: &Function<'_>, model: &FileModel<'_>) -> bool {
         ("IObserver", "OnNext"),
         ("IProgress", "Report"),
     ];
-    let Some(ty) = model.enclosing_type(f.node) else { return false };
-    VOID_MEMBERS
-        .iter()
-        .any(|(iface, member)| *member == f.name_text() && ty.bases.iter().any(|b| b.name == *iface))
+    let Some(ty) = model.enclosing_type(f.node) else {
+        return false;
+    };
+    VOID_MEMBERS.iter().any(|(iface, member)| {
+        *member == f.name_text() && ty.bases.iter().any(|b| b.name == *iface)
+    })
 }
 
 /// A private method whose name appears only as the callee of calls in this file.
 fn only_called(f: &Function<'_>, model: &FileModel<'_>) -> bool {
     let is_private = f.kind == FunctionKind::LocalFunction
-        || !f
-            .modifiers()
-            .any(|m| matches!(m.text(), "public" | "protected" | "internal" | "virtual" | "abstract"));
+        || !f.modifiers().any(|m| {
+            matches!(
+                m.text(),
+                "public" | "protected" | "internal" | "virtual" | "abstract"
+            )
+        });
     if !is_private {
         return false;
     }
-    if model.enclosing_type(f.node).is_some_and(|t| !t.bases.is_empty()) && f.kind == FunctionKind::Method {
+    if model
+        .enclosing_type(f.node)
+        .is_some_and(|t| !t.bases.is_empty())
+        && f.kind == FunctionKind::Method
+    {
         return false; // may implement an interface member declared elsewhere
     }
     let name = f.name_text();
-    model.tree().iter().filter(|n| n.is(SyntaxKind::Identifier) && n.text() == name).all(|n| {
-        Some(n) == f.name()
-            || n.parent().is_some_and(|p| {
-                let callee = if p.is(SyntaxKind::InvocationExpression) {
-                    Some(p)
-                } else {
-                    p.parent().filter(|g| g.is(SyntaxKind::InvocationExpression) && p.is(SyntaxKind::MemberAccessExpression))
-                };
-                callee.is_some_and(|c| crate::syntax::views::Invocation::cast(c).and_then(|i| i.name()) == Some(n))
-            })
-    })
+    model
+        .tree()
+        .iter()
+        .filter(|n| n.is(SyntaxKind::Identifier) && n.text() == name)
+        .all(|n| {
+            Some(n) == f.name()
+                || n.parent().is_some_and(|p| {
+                    let callee = if p.is(SyntaxKind::InvocationExpression) {
+                        Some(p)
+                    } else {
+                        p.parent().filter(|g| {
+                            g.is(SyntaxKind::InvocationExpression)
+                                && p.is(SyntaxKind::MemberAccessExpression)
+                        })
+                    };
+                    callee.is_some_and(|c| {
+                        crate::syntax::views::Invocation::cast(c).and_then(|i| i.name()) == Some(n)
+                    })
+                })
+        })
 }
 
 #[cfg(test)]
@@ -157,7 +198,9 @@ mod tests {
 
     #[test]
     fn flags_async_void() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Threading.Tasks;
 class C {
     public async void Refresh() { await Task.Yield(); } // ~ASYNC201
@@ -168,12 +211,16 @@ class C {
         Local();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_on_handlers_overrides_and_fixed_signatures() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System;
 using System.Threading.Tasks;
 using System.Windows.Input;
@@ -189,7 +236,9 @@ class Page : ContentPage, ICommand {
     public async Task Fine() { await Task.Yield(); }
     public void Sync() { }
 }
-"#, ProjectKind::Ui);
+"#,
+            ProjectKind::Ui,
+        );
     }
 
     #[test]
@@ -209,6 +258,9 @@ class Page : ContentPage, ICommand {
         // Used as a delegate: the fix is unsafe.
         let src = "using System;\nusing System.Threading.Tasks;\nclass C { async void Run() { await Task.Yield(); } void M() { Action a = Run; } }";
         let d = lint_with(&RULE, src, &project(ProjectKind::Library));
-        assert_eq!(d[0].fix.as_ref().unwrap().applicability, Applicability::Unsafe);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! ASYNC205 async-without-await: an async method or lambda with no `await` (CS1998).
 
-use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::diagnostic::Severity;
+use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::syntax::views::{is_function, Function, FunctionKind};
 use crate::syntax::{Node, SyntaxKind};
 
@@ -66,7 +66,9 @@ functions do not count for the outer method.",
 };
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
-    let Some(f) = Function::cast(node) else { return };
+    let Some(f) = Function::cast(node) else {
+        return;
+    };
     if !f.is_async() {
         return;
     }
@@ -76,7 +78,10 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     }
     let mut has_await = false;
     for n in body.descendants_pruned(is_function) {
-        if n.is(SyntaxKind::AwaitExpression) || (!n.is_named() && n.text() == "await") || n.is(SyntaxKind::YieldStatement) {
+        if n.is(SyntaxKind::AwaitExpression)
+            || (!n.is_named() && n.text() == "await")
+            || n.is(SyntaxKind::YieldStatement)
+        {
             has_await = true;
             break;
         }
@@ -90,7 +95,10 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         FunctionKind::LocalFunction => "async local function",
         _ => "async method",
     };
-    let name = f.name().map(|n| format!(" `{}`", n.text())).unwrap_or_default();
+    let name = f
+        .name()
+        .map(|n| format!(" `{}`", n.text()))
+        .unwrap_or_default();
     let message = format!(
         "{what}{name} has no `await`: it runs synchronously; remove `async` and return a completed task, or await what it starts"
     );
@@ -99,7 +107,11 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
 
 /// `{ throw ...; }` or `=> throw ...`.
 fn only_throws(body: Node<'_>) -> bool {
-    let inner = if body.is(SyntaxKind::ArrowExpressionClause) { body.first_named_child() } else { Some(body) };
+    let inner = if body.is(SyntaxKind::ArrowExpressionClause) {
+        body.first_named_child()
+    } else {
+        Some(body)
+    };
     let Some(inner) = inner else { return false };
     match inner.kind() {
         SyntaxKind::ThrowExpression => true,
@@ -124,7 +136,9 @@ mod tests {
 
     #[test]
     fn flags_async_without_await() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System;
 using System.Threading.Tasks;
 class C {
@@ -140,12 +154,16 @@ class C {
         Func<Task> inner = async () => await Task.Yield();
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_when_it_awaits_or_only_throws() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
@@ -161,6 +179,8 @@ class C {
     void M() { Func<Task> f = async () => await Task.Yield(); }
     public abstract Task Abstract();
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 }

@@ -67,9 +67,13 @@ which changes timing and lets its exception propagate to the caller.",
 };
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
-    let Some(expr) = node.first_named_child() else { return };
+    let Some(expr) = node.first_named_child() else {
+        return;
+    };
     let call = expr.unparenthesized();
-    let Some(inv) = Invocation::cast(call) else { return };
+    let Some(inv) = Invocation::cast(call) else {
+        return;
+    };
     let model = ctx.model;
     if model.is_awaitable(call) != Tri::Yes {
         return;
@@ -80,7 +84,11 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         "ConfigureAwait" => "the task".to_owned(),
         _ => format!("`{name}`"),
     };
-    let shown = if shown.starts_with('`') || shown == "the task" { shown } else { format!("`{shown}`") };
+    let shown = if shown.starts_with('`') || shown == "the task" {
+        shown
+    } else {
+        format!("`{shown}`")
+    };
     let message = format!(
         "the task returned by {shown} is dropped: nothing awaits it and its exceptions are lost; await it or assign it to `_` to fire and forget"
     );
@@ -108,7 +116,9 @@ mod tests {
 
     #[test]
     fn flags_dropped_tasks() {
-        assert_marked(&RULE, r#"
+        assert_marked(
+            &RULE,
+            r#"
 using System.Net.Http;
 using System.Threading.Tasks;
 class C {
@@ -130,12 +140,16 @@ class C {
         Save(); // ~ASYNC203
     }
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
     fn silent_when_the_task_is_used() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.ComponentModel;
 using System.Net;
 using System.Threading.Tasks;
@@ -159,7 +173,9 @@ class C {
     }
     void Use(Task t) {}
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 
     #[test]
@@ -170,13 +186,19 @@ class C {
             "using System.Threading.Tasks;\nclass C { Task Save() => null; async Task M() { await Save(); } }",
             Applicability::Unsafe,
         );
-        let d = lint_with(&RULE, "using System.Threading.Tasks;\nclass C { Task Save() => null; void M() { Save(); } }", &project(ProjectKind::Library));
+        let d = lint_with(
+            &RULE,
+            "using System.Threading.Tasks;\nclass C { Task Save() => null; void M() { Save(); } }",
+            &project(ProjectKind::Library),
+        );
         assert!(d[0].fix.is_none(), "no await in a sync method");
     }
 
     #[test]
     fn knows_tasks_and_void_methods_of_other_files() {
-        assert_marked_files(&RULE, r#"
+        assert_marked_files(
+            &RULE,
+            r#"
 //- Lib/Api.cs
 using System.Threading.Tasks;
 public interface IApi { Task Refresh(); void SendAsync(string legacy); }
@@ -192,6 +214,55 @@ public class Use {
         _cache.FlushAsync();
     }
 }
-"#);
+"#,
+        );
+    }
+
+    #[test]
+    fn silent_on_builders_and_void_async_apis() {
+        assert_silent(
+            &RULE,
+            r#"
+using System.Media;
+using System.Threading.Tasks;
+using System.Windows.Forms;
+using Moq;
+public interface IRepo { Task<int> GetAsync(); }
+class A {
+    void M(PictureBox pb, SoundPlayer sp) {
+        pb.LoadAsync("img.png");
+        pb.CancelAsync();
+        sp.LoadAsync();
+        var repo = new Mock<IRepo>();
+        repo.Setup(r => r.GetAsync()).ReturnsAsync(42);
+        repo.Setup(r => r.GetAsync()).ThrowsAsync(new System.Exception());
+        repo.SetupSequence(r => r.GetAsync()).ReturnsAsync(1).ReturnsAsync(2);
+    }
+}
+"#,
+            ProjectKind::Test,
+        );
+    }
+
+    #[test]
+    fn fields_of_other_partial_parts_are_known() {
+        assert_marked_files(
+            &RULE,
+            r#"
+//- App/MyBox.cs
+namespace Lib { public class MyBox { public void LoadImageFromFileAsync(string p) { } public System.Threading.Tasks.Task SaveAsync() => null; } }
+//- App/MainForm.cs
+public partial class MainForm {
+    private void ShowPreview(string path) {
+        box.LoadImageFromFileAsync(path);
+        box.SaveAsync(); // ~ASYNC203
+    }
+}
+//- App/MainForm.Designer.cs
+public partial class MainForm {
+    private Lib.MyBox box;
+}
+"#,
+        );
     }
 }
