@@ -25,10 +25,27 @@ pub struct MemberInfo {
     pub params: Vec<Option<Ty>>,
     /// Parameters with a default value.
     pub optional: Vec<bool>,
+    /// Parameter names (methods only).
+    pub param_names: Vec<String>,
     pub obsolete: bool,
     pub is_static: bool,
     /// The declaring node, in the file the summary came from.
     pub node: NodeId,
+}
+
+impl MemberInfo {
+    /// Whether a call with `argc` arguments can bind to this method (`params` arrays and
+    /// optional parameters allowed for).
+    pub fn accepts_arity(&self, argc: usize) -> bool {
+        let n = self.params.len();
+        let required = self.optional.iter().filter(|o| !**o).count();
+        let variadic = self
+            .params
+            .last()
+            .and_then(|p| p.as_ref())
+            .is_some_and(|t| t.arrays > 0);
+        (argc >= required.min(n) && argc <= n) || (variadic && argc + 1 >= n)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +104,7 @@ impl FileSummary {
             n += t.bases.iter().map(ty_bytes).sum::<usize>();
             for m in &t.members {
                 n += std::mem::size_of::<MemberInfo>() + m.name.len();
+                n += m.param_names.iter().map(|p| p.len() + 24).sum::<usize>();
                 n += m.ty.as_ref().map(ty_bytes).unwrap_or(0);
                 n += m.params.iter().flatten().map(ty_bytes).sum::<usize>() + m.optional.len();
             }
@@ -220,6 +238,7 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
         ty,
         params: Vec::new(),
         optional: Vec::new(),
+        param_names: Vec::new(),
         obsolete,
         is_static,
         node: member.id(),
@@ -250,6 +269,11 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
                             && !c.is(SyntaxKind::Modifier)
                     });
                     m.optional.push(has_default);
+                    m.param_names.push(
+                        p.child_by_field(Field::Name)
+                            .map(|n| n.text().to_owned())
+                            .unwrap_or_default(),
+                    );
                 }
             }
             out.push(m);

@@ -131,6 +131,8 @@ pub struct FileModel<'t> {
     pub imports_tasks: bool,
     /// `using Microsoft.EntityFrameworkCore;` or `using System.Data.Entity;`.
     pub imports_ef: bool,
+    /// `using NUnit.Framework;`: `Assert.ThrowsAsync` blocks and returns no task.
+    pub imports_nunit: bool,
 }
 
 impl<'t> FileModel<'t> {
@@ -156,6 +158,7 @@ impl<'t> FileModel<'t> {
             top_level_async: false,
             imports_tasks: false,
             imports_ef: false,
+            imports_nunit: false,
         };
         if tree.is_empty() {
             return m;
@@ -801,6 +804,57 @@ impl<'t> FileModel<'t> {
         out
     }
 
+    /// The declared methods a call may bind to (by name and number of arguments), from this
+    /// file and the index; empty when the callee is not declared in the project.
+    pub fn callee_candidates(&self, inv: &Invocation<'t>) -> Vec<&MemberInfo> {
+        let name = inv.name_text();
+        let argc = inv.arg_count();
+        let mut methods: Vec<&MemberInfo> = match inv.receiver().map(|r| r.unparenthesized()) {
+            None if !inv.is_conditional() => self
+                .enclosing_type(inv.node)
+                .map(|ty| self.methods_in_hierarchy(ty, name))
+                .unwrap_or_default(),
+            None => Vec::new(),
+            Some(r) if r.is(SyntaxKind::ThisExpression) || r.is(SyntaxKind::BaseExpression) => self
+                .enclosing_type(inv.node)
+                .map(|ty| self.methods_in_hierarchy(ty, name))
+                .unwrap_or_default(),
+            Some(r) => {
+                let type_name = match self.static_type_name(r) {
+                    Some(t) => Some(t.to_owned()),
+                    None => self.type_of(r).map(|t| t.name),
+                };
+                match type_name {
+                    Some(tn) => self
+                        .types_named(&tn)
+                        .flat_map(|t| self.methods_in_hierarchy(t, name))
+                        .collect(),
+                    None => Vec::new(),
+                }
+            }
+        };
+        methods.retain(|m| m.accepts_arity(argc));
+        methods
+    }
+
+    /// The return type of a call to one of these declared overloads with `argc` arguments:
+    /// `None` when nothing is declared (the caller falls back to the name), `Some(None)` when
+    /// no overload takes that many arguments (another, undeclared one is called: unknown).
+    fn resolve_overloads(methods: &[&MemberInfo], argc: usize) -> Option<Option<Ty>> {
+        if methods.is_empty() {
+            return None;
+        }
+        let fitting: Vec<Option<Ty>> = methods
+            .iter()
+            .filter(|m| m.accepts_arity(argc))
+            .map(|m| m.ty.clone())
+            .collect();
+        if fitting.is_empty() || fitting.iter().any(Option::is_none) {
+            return Some(None);
+        }
+        Some(Self::unify(fitting.into_iter().flatten().collect()))
+    }
+
     /// The one type every candidate agrees on.
     fn unify(candidates: Vec<Ty>) -> Option<Ty> {
         let first = candidates.first()?.clone();
@@ -834,36 +888,36 @@ impl<'t> FileModel<'t> {
             };
             return Some(Ty::generic(wrapper, inner.args));
         }
+        let argc = inv.arg_count();
         match receiver {
             None if !inv.is_conditional() => {
-                let mut candidates = self.local_functions(expr, name);
-                if let Some(ty) = self.enclosing_type(expr) {
-                    candidates.extend(
-                        self.methods_in_hierarchy(ty, name)
-                            .into_iter()
-                            .filter_map(|m| m.ty.clone()),
-                    );
+                let locals = self.local_functions(expr, name);
+                if !locals.is_empty() {
+                    return Self::unify(locals);
                 }
-                if !candidates.is_empty() {
-                    return Self::unify(candidates);
+                let methods = self
+                    .enclosing_type(expr)
+                    .map(|ty| self.methods_in_hierarchy(ty, name))
+                    .unwrap_or_default();
+                match Self::resolve_overloads(&methods, argc) {
+                    Some(answer) => answer,
+                    None => by_name(name, None),
                 }
-                by_name(name, None)
             }
             None => by_name(name, None),
             Some(recv) => {
                 let recv = recv.unparenthesized();
                 if recv.is(SyntaxKind::ThisExpression) || recv.is(SyntaxKind::BaseExpression) {
                     let ty = self.enclosing_type(expr)?;
-                    let c: Vec<Ty> = self
-                        .methods_in_hierarchy(ty, name)
-                        .into_iter()
-                        .filter_map(|m| m.ty.clone())
-                        .collect();
-                    return if c.is_empty() {
-                        by_name(name, None)
-                    } else {
-                        Self::unify(c)
+                    let methods = self.methods_in_hierarchy(ty, name);
+                    return match Self::resolve_overloads(&methods, argc) {
+                        Some(answer) => answer,
+                        None => by_name(name, None),
                     };
+                }
+                if self.imports_nunit && recv.text() == "Assert" {
+                    // NUnit's Assert.ThrowsAsync blocks and returns the exception.
+                    return None;
                 }
                 // Static calls on a type named in source: `Task.Run`, `File.OpenRead`, `Helper.GetAsync`.
                 if let Some(type_name) = self.static_type_name(recv) {
@@ -873,28 +927,26 @@ impl<'t> FileModel<'t> {
                     if let Some(t) = factory_return(type_name, name) {
                         return Some(t);
                     }
-                    let declared: Vec<Ty> = self
+                    let methods: Vec<&MemberInfo> = self
                         .types_named(type_name)
                         .flat_map(|t| self.methods_in_hierarchy(t, name))
-                        .filter_map(|m| m.ty.clone())
                         .collect();
-                    if !declared.is_empty() {
-                        return Self::unify(declared);
-                    }
-                    return by_name(name, Some(type_name));
+                    return match Self::resolve_overloads(&methods, argc) {
+                        Some(answer) => answer,
+                        None => by_name(name, Some(type_name)),
+                    };
                 }
                 let recv_ty = self.type_of_depth(recv, d);
                 if let Some(rt) = &recv_ty {
                     if let Some(t) = factory_return(&rt.name, name) {
                         return Some(t);
                     }
-                    let declared: Vec<Ty> = self
+                    let methods: Vec<&MemberInfo> = self
                         .types_named(&rt.name)
                         .flat_map(|t| self.methods_in_hierarchy(t, name))
-                        .filter_map(|m| m.ty.clone())
                         .collect();
-                    if !declared.is_empty() {
-                        return Self::unify(declared);
+                    if let Some(answer) = Self::resolve_overloads(&methods, argc) {
+                        return answer;
                     }
                     if ty_is_awaitable(rt) && name == "ContinueWith" {
                         return Some(Ty::generic("Task", vec![Ty::unknown()]));
@@ -1198,9 +1250,11 @@ fn completion_scope_end(at: Node<'_>) -> usize {
         if a.is(SyntaxKind::Block) || crate::syntax::views::is_function(a) {
             return a.end();
         }
-        // `if (c) await t;` without braces: the `if` is the scope.
-        if a.is(SyntaxKind::IfStatement) && a.child_by_field(Field::Condition) != Some(child) {
-            return a.end();
+        // `if (c) await t; else t.Wait();`: a branch is the scope.
+        if (a.is(SyntaxKind::IfStatement) || a.is(SyntaxKind::ConditionalExpression))
+            && a.child_by_field(Field::Condition) != Some(child)
+        {
+            return child.end();
         }
         child = a;
     }

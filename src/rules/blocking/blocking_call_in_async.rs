@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::project::Frameworks;
-use crate::rules::util::{await_allowed_at, await_text};
+use crate::rules::util::{await_allowed_at, await_text, in_sync_branch};
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::known::{self, BlockingApi, Requires};
 use crate::semantic::{ty_is_awaitable, FileModel, MemberKind, TypeDecl};
@@ -107,7 +107,14 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let name = call.name_text();
-    if name.is_empty() || name.ends_with("Async") || is_dual_mode(context.function, model) {
+    if name.is_empty() || name.ends_with("Async") || in_sync_branch(node) {
+        return;
+    }
+    // `await conn.Open(async: true)`: the call itself returns a task.
+    let awaited = node
+        .parent()
+        .is_some_and(|p| p.is(SyntaxKind::AwaitExpression));
+    if awaited || model.is_awaitable(node) == crate::semantic::Tri::Yes {
         return;
     }
     let found = table_api(&call, model, &ctx.project.frameworks)
@@ -121,24 +128,6 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     if let Some(d) = ctx.report(node, message) {
         d.with_fix(found.fix);
     }
-}
-
-/// A function written to run either way, chosen by a `bool async` parameter (the pattern
-/// of Npgsql and EF Core: `if (async) await ReadAsync(); else Read();`). Its sync calls are
-/// taken when the caller asked for sync.
-fn is_dual_mode(f: crate::syntax::views::Function<'_>, model: &FileModel<'_>) -> bool {
-    let mut cur = Some(f);
-    while let Some(func) = cur {
-        let dual = func.parameters().iter().any(|(name, ty)| {
-            ty.is_some_and(|t| t.text() == "bool")
-                && name.text().to_ascii_lowercase().contains("async")
-        });
-        if dual {
-            return true;
-        }
-        cur = model.outer_function(func);
-    }
-    false
 }
 
 /// The built-in table: static (`Thread.Sleep`, `File.*`) or instance APIs on a receiver whose
@@ -677,6 +666,40 @@ class Reader {
             "class S { public void Save() {} public System.Threading.Tasks.Task SaveAsync() => null; async System.Threading.Tasks.Task M() { Save(); } }",
             "class S { public void Save() {} public System.Threading.Tasks.Task SaveAsync() => null; async System.Threading.Tasks.Task M() { await SaveAsync(); } }",
             Applicability::Unsafe,
+        );
+    }
+
+    #[test]
+    fn silent_on_the_sync_path_and_on_awaited_calls() {
+        assert_silent(&RULE, r#"
+using System.Threading.Tasks;
+class Reader {
+    public void ReadBytes(byte[] b) {}
+    public Task ReadBytesAsync(byte[] b) => Task.CompletedTask;
+    async ValueTask Read(bool async, byte[] b) {
+        if (async) { await ReadBytesAsync(b); return; }
+        ReadBytes(b);
+    }
+}
+public class Tests(bool async) {
+    bool IsAsync => async;
+    async Task M(System.Data.Common.DbConnection conn, System.Data.Common.DbDataReader r) {
+        if (async) await conn.OpenAsync(); else conn.Open();
+        var ok = IsAsync ? await r.ReadAsync() : r.Read();
+        if (!IsAsync) r.Read(); else await r.ReadAsync();
+    }
+}
+public class Tx {
+    public void Rollback(string name) { }
+    public Task RollbackAsync(string name, System.Threading.CancellationToken ct = default) => Task.CompletedTask;
+    async Task Rollback(bool async, System.Threading.CancellationToken ct = default) { if (async) await Task.Delay(1, ct); }
+    async Task Dispose1() => await Rollback(async: true);
+}
+"#, ProjectKind::Library);
+        assert_marked(
+            &RULE,
+            "using System.Data.Common;\nusing System.Threading.Tasks;\nclass Miss2 { async Task C(bool async, DbConnection conn) { conn.Open(); await Task.Yield(); } } // ~ASYNC102\n",
+            ProjectKind::Library,
         );
     }
 }

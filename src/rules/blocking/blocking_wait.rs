@@ -3,7 +3,8 @@
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::rules::util::{
-    await_allowed_at, await_text, inside_aggregate_catch, is_statement_expression,
+    await_allowed_at, await_text, in_sync_branch, inside_aggregate_catch, is_statement_expression,
+    runs_synchronously,
 };
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::{ty_is_awaitable, FileModel, Tri};
@@ -172,6 +173,13 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     let Some(found) = classify(node, model) else {
         return;
     };
+    let task = match &found {
+        Blocking::Value { task, .. } | Blocking::Wait { task, .. } => Some(*task),
+        Blocking::WaitMany { .. } => None,
+    };
+    if in_sync_branch(node) || task.is_some_and(|t| runs_synchronously(model, t)) {
+        return;
+    }
     // Field and property initializers have no function around them: they run synchronously.
     let context = model.context_of(node);
     let is_async = context.is_some_and(|c| c.is_async);
@@ -616,6 +624,44 @@ class J {
 "#
             .replace("Task.WhenAll(outTask, errTask).Wait(1000);", "")
             .as_str(),
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn silent_on_the_sync_path_of_dual_mode_code() {
+        assert_silent(
+            &RULE,
+            r#"
+using System.Threading;
+using System.Threading.Tasks;
+public class Importer {
+    public void Complete() => Complete(async: false).GetAwaiter().GetResult();
+    public void Flush() => Flush(false).GetAwaiter().GetResult();
+    public Task CompleteAsync(CancellationToken ct = default) => Complete(async: true, ct);
+    async Task Complete(bool async, CancellationToken ct = default) { if (async) await Task.Delay(1, ct); }
+    async Task Flush(bool async) { if (async) await Task.Yield(); }
+    TaskCompletionSource<object> _tcs = new();
+    async Task<int> Read(bool async) {
+        if (async) await _tcs.Task;
+        else _tcs.Task.Wait();
+        return 0;
+    }
+}
+"#,
+            ProjectKind::Library,
+        );
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class Miss {
+    async Task<int> A(bool fast, Task<int> t) { if (fast) return await t; return t.Result; } // ~ASYNC101
+    async Task B(bool flag, Task t) { if (flag) await t; else t.Wait(); } // ~ASYNC101
+    void C() => Flush(true).GetAwaiter().GetResult(); // ~ASYNC101
+    async Task Flush(bool async) { if (async) await Task.Yield(); }
+}
+"#,
             ProjectKind::Library,
         );
     }

@@ -79,6 +79,15 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let name = inv.name_text();
+    // `t.ContinueWith(handler, TaskContinuationOptions.OnlyOnFaulted);` observes `t`.
+    if name == "ContinueWith"
+        && inv
+            .args()
+            .iter()
+            .any(|a| a.value.text().contains("OnlyOnFaulted"))
+    {
+        return;
+    }
     let shown = match name {
         "WhenAll" | "WhenAny" => format!("Task.{name}(..)"),
         "ConfigureAwait" => "the task".to_owned(),
@@ -264,5 +273,38 @@ public partial class MainForm {
 }
 "#,
         );
+    }
+
+    #[test]
+    fn silent_on_observers_nunit_asserts_and_other_overloads() {
+        assert_silent(&RULE, r#"
+using System.Threading.Tasks;
+class A {
+    void Observe(Task task) {
+        task.ContinueWith(t => System.Console.Error.WriteLine(t.Exception), TaskContinuationOptions.OnlyOnFaulted);
+    }
+}
+"#, ProjectKind::Library);
+        assert_silent(&RULE, r#"
+using System;
+using System.Threading.Tasks;
+using NUnit.Framework;
+public class Tests {
+    [Test] public void T() {
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await Task.Delay(1));
+        Assert.DoesNotThrowAsync(() => Task.CompletedTask);
+    }
+}
+"#, ProjectKind::Test);
+        assert_silent(&RULE, r#"
+using System.Data;
+using System.Data.Common;
+using System.Threading;
+using System.Threading.Tasks;
+public class MyAdapter : DbDataAdapter {
+    internal Task<int> Fill(DataTable t, bool async, CancellationToken ct = default) => Task.FromResult(0);
+}
+public class Use { void M() { var da = new MyAdapter(); da.Fill(new DataSet()); } }
+"#, ProjectKind::Library);
     }
 }
