@@ -183,6 +183,9 @@ impl<'t> FileModel<'t> {
                     {
                         m.imports_ef = true;
                     }
+                    if t.contains("NUnit") {
+                        m.imports_nunit = true;
+                    }
                 }
                 SyntaxKind::GlobalStatement if !m.top_level_async => {
                     m.top_level_async = node
