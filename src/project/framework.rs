@@ -11,8 +11,8 @@ pub enum Framework {
     NetStandard21,
     /// .NET Core 2.x / 3.x.
     NetCore2Or3,
-    /// .NET 5 and later (`net8.0`, `net8.0-windows`).
-    Net5Plus,
+    /// .NET 5 and later (`net8.0`, `net8.0-windows`), with the major version.
+    Net5Plus(u8),
 }
 
 /// The frameworks a project targets; empty means unknown, taken as modern .NET.
@@ -37,13 +37,18 @@ impl Frameworks {
         self.all(|f| {
             matches!(
                 f,
-                Framework::NetStandard21 | Framework::NetCore2Or3 | Framework::Net5Plus
+                Framework::NetStandard21 | Framework::NetCore2Or3 | Framework::Net5Plus(_)
             )
         })
     }
+    /// APIs added in .NET `major` or later (unknown frameworks count as modern .NET).
+    pub fn has_net(&self, major: u8) -> bool {
+        self.all(|f| matches!(f, Framework::Net5Plus(m) if m >= major))
+    }
+
     /// APIs added in .NET 5+: `Process.WaitForExitAsync`, `HttpClient.Send`.
     pub fn has_net5_apis(&self) -> bool {
-        self.all(|f| f == Framework::Net5Plus)
+        self.has_net(5)
     }
 }
 
@@ -66,7 +71,7 @@ impl Framework {
                 // net5.0, net8.0
                 let major: u32 = v.split('.').next()?.parse().ok()?;
                 return Some(if major >= 5 {
-                    Framework::Net5Plus
+                    Framework::Net5Plus(major.min(255) as u8)
                 } else {
                     Framework::NetFramework
                 });
@@ -89,8 +94,10 @@ mod tests {
     fn reads_monikers() {
         assert_eq!(
             Framework::parse("net8.0-windows"),
-            Some(Framework::Net5Plus)
+            Some(Framework::Net5Plus(8))
         );
+        assert!(Frameworks::parse("net6.0").has_net(6));
+        assert!(!Frameworks::parse("net6.0;net8.0").has_net(7));
         assert_eq!(Framework::parse("net472"), Some(Framework::NetFramework));
         assert_eq!(
             Framework::parse("netstandard2.0"),

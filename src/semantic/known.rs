@@ -181,6 +181,23 @@ pub enum Requires {
     /// .NET Core 2.0+, .NET Standard 2.1.
     AsyncFileApis,
     Net5,
+    Net6,
+    Net7,
+    Net8,
+}
+
+impl Requires {
+    /// Whether every target framework of the project has the API.
+    pub fn available(self, frameworks: &crate::project::Frameworks) -> bool {
+        match self {
+            Requires::Any => true,
+            Requires::AsyncFileApis => frameworks.has_async_file_apis(),
+            Requires::Net5 => frameworks.has_net(5),
+            Requires::Net6 => frameworks.has_net(6),
+            Requires::Net7 => frameworks.has_net(7),
+            Requires::Net8 => frameworks.has_net(8),
+        }
+    }
 }
 
 macro_rules! api {
@@ -457,6 +474,117 @@ pub const FACTORY_RETURNS: &[(&str, &str, &str)] = &[
     ("System.IO.File", "OpenWrite", "FileStream"),
 ];
 
+/// How an API accepts a `CancellationToken`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenParam {
+    /// An optional trailing parameter: `ToListAsync(ct)`.
+    Optional,
+    /// An overload with one more trailing parameter: `Task.Delay(ms, ct)`.
+    TrailingOverload,
+}
+
+/// APIs that can take a `CancellationToken`, and the framework that added the way to pass
+/// it. `(type, method, how, requires)`.
+pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
+    ("Microsoft.EntityFrameworkCore.DbContext", "SaveChangesAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.DbSet", "FindAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "AnyAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "CountAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "FirstAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "FirstOrDefaultAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "SingleAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "SingleOrDefaultAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "ToArrayAsync", TokenParam::Optional, Requires::Any),
+    ("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "ToListAsync", TokenParam::Optional, Requires::Any),
+    ("System.Data.Common.DbCommand", "ExecuteNonQueryAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Data.Common.DbCommand", "ExecuteReaderAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Data.Common.DbCommand", "ExecuteScalarAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Data.Common.DbConnection", "OpenAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Data.Common.DbDataReader", "NextResultAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Data.Common.DbDataReader", "ReadAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Diagnostics.Process", "WaitForExitAsync", TokenParam::Optional, Requires::Net5),
+    ("System.IO.File", "ReadAllBytesAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.File", "ReadAllLinesAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.File", "ReadAllTextAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.File", "WriteAllBytesAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.File", "WriteAllLinesAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.File", "WriteAllTextAsync", TokenParam::Optional, Requires::AsyncFileApis),
+    ("System.IO.Stream", "CopyToAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.IO.Stream", "FlushAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.IO.Stream", "ReadAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.IO.Stream", "WriteAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.IO.StreamReader", "ReadLineAsync", TokenParam::TrailingOverload, Requires::Net7),
+    ("System.IO.StreamReader", "ReadToEndAsync", TokenParam::TrailingOverload, Requires::Net7),
+    ("System.Net.Http.HttpClient", "DeleteAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Net.Http.HttpClient", "GetAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Net.Http.HttpClient", "GetByteArrayAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Net.Http.HttpClient", "GetStreamAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Net.Http.HttpClient", "GetStringAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Net.Http.HttpClient", "PostAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Net.Http.HttpClient", "PutAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Net.Http.HttpClient", "SendAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Net.Http.HttpContent", "ReadAsByteArrayAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Net.Http.HttpContent", "ReadAsStreamAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Net.Http.HttpContent", "ReadAsStringAsync", TokenParam::TrailingOverload, Requires::Net5),
+    ("System.Text.Json.JsonSerializer", "DeserializeAsync", TokenParam::Optional, Requires::Any),
+    ("System.Text.Json.JsonSerializer", "SerializeAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.Channels.ChannelReader", "ReadAllAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.Channels.ChannelReader", "ReadAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.Channels.ChannelReader", "WaitToReadAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.Channels.ChannelWriter", "WaitToWriteAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.Channels.ChannelWriter", "WriteAsync", TokenParam::Optional, Requires::Any),
+    ("System.Threading.SemaphoreSlim", "WaitAsync", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Threading.Tasks.Task", "Delay", TokenParam::TrailingOverload, Requires::Any),
+    ("System.Threading.Tasks.Task", "WaitAsync", TokenParam::TrailingOverload, Requires::Net6),
+];
+
+/// Framework base classes by role. `(role, full type name)`: `ui` classes own a UI thread
+/// (ASYNC302), `dbcontext` is Entity Framework's unit of work (ASYNC602), `hosted` runs in
+/// the generic host (ASYNC607).
+pub const FRAMEWORK_TYPES: &[(&str, &str)] = &[
+    ("dbcontext", "Microsoft.AspNetCore.Identity.EntityFrameworkCore.IdentityDbContext"),
+    ("dbcontext", "Microsoft.EntityFrameworkCore.DbContext"),
+    ("dbcontext", "System.Data.Entity.DbContext"),
+    ("dbset", "Microsoft.EntityFrameworkCore.DbSet"),
+    ("dbset", "System.Data.Entity.DbSet"),
+    ("hosted", "Microsoft.Extensions.Hosting.BackgroundService"),
+    ("hosted", "Microsoft.Extensions.Hosting.IHostedService"),
+    ("ui", "Avalonia.Controls.UserControl"),
+    ("ui", "Avalonia.Controls.Window"),
+    ("ui", "Microsoft.Maui.Controls.ContentPage"),
+    ("ui", "Microsoft.Maui.Controls.ContentView"),
+    ("ui", "Microsoft.UI.Xaml.Controls.Page"),
+    ("ui", "Microsoft.UI.Xaml.Controls.UserControl"),
+    ("ui", "Microsoft.UI.Xaml.Window"),
+    ("ui", "System.Windows.Controls.Page"),
+    ("ui", "System.Windows.Controls.UserControl"),
+    ("ui", "System.Windows.Forms.Control"),
+    ("ui", "System.Windows.Forms.Form"),
+    ("ui", "System.Windows.Forms.UserControl"),
+    ("ui", "System.Windows.Window"),
+    ("ui", "Xamarin.Forms.ContentPage"),
+    ("ui", "Xamarin.Forms.ContentView"),
+];
+
+/// Framework types that implement `IAsyncDisposable` (`await using` applies to them), by
+/// the base the subclasses table knows.
+pub const ASYNC_DISPOSABLE_TYPES: &[&str] = &[
+    "Microsoft.EntityFrameworkCore.DbContext",
+    "System.Data.Common.DbCommand",
+    "System.Data.Common.DbConnection",
+    "System.Data.Common.DbDataReader",
+    "System.Data.Common.DbTransaction",
+    "System.IO.FileStream",
+    "System.IO.Stream",
+    "System.IO.StreamWriter",
+    "System.Text.Json.Utf8JsonWriter",
+];
+
+/// Whether a simple type name is a framework type of this role (`ui`, `dbcontext`, …).
+pub fn is_framework_type(role: &str, simple_name: &str) -> bool {
+    FRAMEWORK_TYPES.iter().any(|(r, t)| *r == role && simple(t) == simple_name)
+}
+
 /// The last dotted segment of a full name.
 pub fn simple(full: &str) -> &str {
     full.rsplit('.').next().unwrap_or(full)
@@ -501,6 +629,10 @@ mod tests {
         }
         assert_sorted_unique(FACTORY_RETURNS, "FACTORY_RETURNS");
         assert_sorted_unique(COMPLETION_PROPERTIES, "COMPLETION_PROPERTIES");
+        let cancellable: Vec<_> = CANCELLABLE_APIS.iter().map(|c| (c.0, c.1)).collect();
+        assert_sorted_unique(&cancellable, "CANCELLABLE_APIS");
+        assert_sorted_unique(FRAMEWORK_TYPES, "FRAMEWORK_TYPES");
+        assert_sorted_unique(ASYNC_DISPOSABLE_TYPES, "ASYNC_DISPOSABLE_TYPES");
     }
 
     #[test]
@@ -511,5 +643,13 @@ mod tests {
         for b in BLOCKING_APIS {
             assert!(b.type_name.contains('.'), "{}", b.type_name);
         }
+        for (t, _, _, _) in CANCELLABLE_APIS {
+            assert!(t.contains('.'), "{t}");
+        }
+        for (_, t) in FRAMEWORK_TYPES {
+            assert!(t.contains('.'), "{t}");
+        }
+        assert!(is_framework_type("ui", "Form"));
+        assert!(!is_framework_type("ui", "Forms"));
     }
 }

@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::project::Frameworks;
 use crate::rules::util::{await_allowed_at, await_text, in_sync_branch};
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
-use crate::semantic::known::{self, BlockingApi, Requires};
+use crate::semantic::known::{self, BlockingApi};
 use crate::semantic::{ty_is_awaitable, FileModel, MemberKind, TypeDecl};
 use crate::syntax::views::Invocation;
 use crate::syntax::{Field, Node, SyntaxKind, Ty};
@@ -158,11 +158,7 @@ fn table_api<'t>(
             })?;
             (api, known::simple(api.type_name).to_owned())
         };
-    let available = match api.requires {
-        Requires::Any => true,
-        Requires::AsyncFileApis => frameworks.has_async_file_apis(),
-        Requires::Net5 => frameworks.has_net5_apis(),
-    };
+    let available = api.requires.available(frameworks);
     if !available || is_harmless(api, call) {
         return None;
     }
