@@ -117,16 +117,17 @@ fn prefilter(source: &str, active: &[(&'static Rule, Severity)]) -> bool {
     })
 }
 
-/// The declaration summary of one file for the project index.
+/// The declaration summary of one file for the project index, from the skim scanner (no
+/// parse). `None` when the file declares no type.
 pub fn summarize_source(source: &str, file: FileId) -> Option<crate::semantic::FileSummary> {
-    // A file with no type declaration keyword declares nothing another file can use.
     let bytes = source.as_bytes();
     let declares = ["class", "interface", "struct", "record"]
         .iter()
         .any(|t| memchr::memmem::find(bytes, t.as_bytes()).is_some());
-    if !declares {
+    let subscribes = memchr::memmem::find(bytes, b"+=").is_some()
+        || memchr::memmem::find(bytes, b"-=").is_some();
+    if !declares && !subscribes {
         return None;
     }
-    let tree = syntax::parse(source);
-    Some(crate::semantic::summarize(&tree, file))
+    Some(crate::semantic::skim(source, file))
 }

@@ -155,6 +155,7 @@ fn type_decl(node: Node<'_>, kind: TypeKind, file: FileId) -> Option<TypeDecl> {
         .child_of_kind(SyntaxKind::BaseList)
         .map(|b| {
             b.named_children()
+                .filter(|c| !c.is(SyntaxKind::ArgumentList))
                 .filter_map(|c| {
                     // `Base(args)` in a record's primary constructor base
                     let t = c.child_by_field(Field::Type).unwrap_or(c);
@@ -206,7 +207,9 @@ fn collect_members(body: Node<'_>, out: &mut Vec<MemberInfo>) {
     let mut stack: Vec<Node<'_>> = body.named_children().collect();
     stack.reverse();
     while let Some(member) = stack.pop() {
-        if member.kind() == SyntaxKind::Other && member.text().starts_with("#if") {
+        if member.kind() == SyntaxKind::Other
+            && (member.text().starts_with("#if") || member.text().starts_with("#el"))
+        {
             let mut inner: Vec<_> = member.named_children().collect();
             inner.reverse();
             stack.extend(inner);
@@ -255,25 +258,11 @@ fn collect_member(member: Node<'_>, out: &mut Vec<MemberInfo>) {
                 f.return_type().and_then(|t| Ty::parse(t.text())),
             );
             if let Some(list) = f.parameter_list() {
-                for p in list
-                    .named_children()
-                    .filter(|c| c.is(SyntaxKind::Parameter))
-                {
-                    m.params.push(
-                        p.child_by_field(Field::Type)
-                            .and_then(|t| Ty::parse(t.text())),
-                    );
-                    let has_default = p.named_children().any(|c| {
-                        c.field() == Field::None
-                            && !c.is(SyntaxKind::AttributeList)
-                            && !c.is(SyntaxKind::Modifier)
-                    });
-                    m.optional.push(has_default);
-                    m.param_names.push(
-                        p.child_by_field(Field::Name)
-                            .map(|n| n.text().to_owned())
-                            .unwrap_or_default(),
-                    );
+                for p in crate::syntax::views::parameters_of(list) {
+                    m.params.push(p.ty.and_then(|t| Ty::parse(t.text())));
+                    m.optional.push(p.has_default);
+                    m.param_names
+                        .push(p.name.map(|n| n.text().to_owned()).unwrap_or_default());
                 }
             }
             out.push(m);
@@ -329,6 +318,14 @@ pub fn subscribed_name(node: Node<'_>) -> Option<&str> {
         right.kind(),
         SyntaxKind::Identifier | SyntaxKind::MemberAccessExpression
     ) {
+        return None;
+    }
+    // A method group is a dotted name: `OnClick`, `this.OnClick`, `handlers.OnClick`.
+    if !right
+        .text()
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '@')
+    {
         return None;
     }
     callee_name(right).map(|n| n.text())

@@ -12,11 +12,13 @@
 mod decls;
 mod index;
 pub mod known;
+mod skim;
 
 pub use decls::{
     is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind,
 };
 pub use index::ProjectIndex;
+pub use skim::skim;
 
 use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};

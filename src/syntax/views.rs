@@ -217,14 +217,9 @@ impl<'t> Function<'t> {
         if list.is(SyntaxKind::ImplicitParameter) {
             return vec![(list, None)];
         }
-        list.named_children()
-            .filter(|c| c.is(SyntaxKind::Parameter))
-            .filter_map(|p| {
-                Some((
-                    p.child_by_field(Field::Name)?,
-                    p.child_by_field(Field::Type),
-                ))
-            })
+        parameters_of(list)
+            .into_iter()
+            .filter_map(|p| Some((p.name?, p.ty)))
             .collect()
     }
     /// The body: a block, an expression, or an arrow clause (for members).
@@ -253,6 +248,47 @@ impl<'t> Function<'t> {
             .or_else(|| self.async_modifier())
             .unwrap_or(self.node)
     }
+}
+
+/// One parameter of a parameter list.
+#[derive(Clone, Copy, Debug)]
+pub struct Param<'t> {
+    pub name: Option<Node<'t>>,
+    pub ty: Option<Node<'t>>,
+    pub has_default: bool,
+}
+
+/// The parameters of a `parameter_list`, including a trailing `params T[] name` (which the
+/// grammar puts directly in the list).
+pub fn parameters_of(list: Node<'_>) -> Vec<Param<'_>> {
+    let mut out = Vec::new();
+    let mut pending_params: Option<Param<'_>> = None;
+    for c in list.children() {
+        if c.is(SyntaxKind::Parameter) {
+            let has_default = c.named_children().any(|d| {
+                d.field() == Field::None
+                    && !d.is(SyntaxKind::AttributeList)
+                    && !d.is(SyntaxKind::Modifier)
+            });
+            out.push(Param {
+                name: c.child_by_field(Field::Name),
+                ty: c.child_by_field(Field::Type),
+                has_default,
+            });
+        } else if c.field() == Field::Type {
+            pending_params = Some(Param {
+                name: None,
+                ty: Some(c),
+                has_default: false,
+            });
+        } else if c.field() == Field::Name {
+            if let Some(mut p) = pending_params.take() {
+                p.name = Some(c);
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 /// Whether a node starts a function of its own (its body is a separate context).
