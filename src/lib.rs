@@ -57,8 +57,33 @@ pub struct PathsOutcome {
     pub warnings: Vec<String>,
 }
 
-/// Lints files and folders: discovery, the project model, then every file in parallel.
+/// How a run over paths behaves besides the rules.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub fix: FixMode,
+    /// Where to keep the cache; `None` runs without one.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Lints files and folders without a cache: discovery, the project model, then every file
+/// in parallel.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> PathsOutcome {
+    lint_paths_with(
+        paths,
+        settings,
+        &RunOptions {
+            fix,
+            cache_dir: None,
+        },
+    )
+}
+
+/// Lints files and folders: discovery, the project model, pass 1 (declaration summaries
+/// into the project index), pass 2 (the rules), each in parallel, reusing what the cache
+/// holds for files whose content, project and index fingerprint did not change.
+pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions) -> PathsOutcome {
+    use workspace::cache::{hash_of, Cache, CachedDiagnostic, Entry};
+    let fix = opts.fix;
     let discovered = workspace::discover(paths);
     let mut resolver = ProjectResolver::new();
     let jobs: Vec<(PathBuf, Arc<ProjectInfo>)> = discovered
@@ -69,30 +94,129 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> Paths
             (f, p)
         })
         .collect();
-    // Pass 1: every file's declaration summary, merged into the project index.
-    let summaries: Vec<semantic::FileSummary> = jobs
+    let cache = opts
+        .cache_dir
+        .as_deref()
+        .map(|d| Cache::open(d, paths, hash_of(settings)));
+    // Pass 1: every file's declaration summary (from the cache or the skim).
+    let pass1: Vec<(u64, Option<semantic::FileSummary>)> = jobs
         .par_iter()
         .enumerate()
-        .filter_map(|(i, (path, _))| {
-            let text = read_source(path).ok()?;
-            engine::summarize_source(&text, i as semantic::FileId)
+        .map(|(i, (path, _))| {
+            let Ok(bytes) = std::fs::read(path) else {
+                return (0, None);
+            };
+            let content = hash_of(&bytes[..]);
+            if let Some(entry) = cache.as_ref().and_then(|c| c.get(path, content)) {
+                let summary = entry.summary.clone().map(|mut s| {
+                    s.file = i as semantic::FileId;
+                    for t in &mut s.types {
+                        t.file = i as semantic::FileId;
+                    }
+                    s
+                });
+                return (content, summary);
+            }
+            let summary = workspace::decode(&bytes)
+                .ok()
+                .and_then(|d| engine::summarize_source(&d.text, i as semantic::FileId));
+            (content, summary)
         })
         .collect();
-    let index = semantic::ProjectIndex::from_summaries(summaries);
+    // The fingerprint of every declaration: a body edit leaves it unchanged.
+    let fingerprint = hash_of(
+        &jobs
+            .iter()
+            .zip(&pass1)
+            .map(|((path, _), (_, s))| {
+                (
+                    path,
+                    s.as_ref().map(|s| {
+                        hash_of(&(
+                            &s.types
+                                .iter()
+                                .map(|t| (&t.name, &t.namespace, &t.bases, &t.members))
+                                .collect::<Vec<_>>(),
+                            &s.subscriptions,
+                        ))
+                    }),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let index = semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s)| s.clone()));
     // Pass 2: the rules, with the index.
-    let mut files: Vec<FileOutcome> = jobs
+    let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
         .into_par_iter()
+        .zip(pass1.into_par_iter())
         .enumerate()
-        .map(|(i, (path, project))| {
+        .map(|(i, ((path, project), (content, summary)))| {
+            let diagnostics_key = hash_of(&(fingerprint, &*project));
+            if fix == FixMode::None {
+                let hit = cache
+                    .as_ref()
+                    .and_then(|c| c.get(&path, content))
+                    .filter(|e| e.diagnostics_key == Some(diagnostics_key));
+                if let Some(entry) = hit {
+                    let restored: Option<Vec<Diagnostic>> = entry
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.to_diagnostic())
+                        .collect();
+                    let source = if entry.diagnostics.is_empty() {
+                        Some(String::new())
+                    } else {
+                        read_source(&path).ok()
+                    };
+                    if let (Some(diagnostics), Some(source)) = (restored, source) {
+                        let outcome = FileOutcome {
+                            path,
+                            source,
+                            diagnostics,
+                            has_syntax_errors: entry.has_syntax_errors,
+                            fixed: None,
+                            fixes_applied: 0,
+                            write_error: None,
+                        };
+                        return (outcome, Some(entry.clone()));
+                    }
+                }
+            }
             let ctx = LintContext {
                 project: &project,
                 settings,
                 index: &index,
                 file: i as semantic::FileId,
             };
-            lint_file_in(path, &ctx, fix)
+            let outcome = lint_file_in(path, &ctx, fix);
+            let cacheable = outcome.fixes_applied == 0
+                && outcome.write_error.is_none()
+                && !outcome
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.rule == rules::FILE_ERROR_ID);
+            let entry = cacheable.then(|| Entry {
+                content,
+                summary,
+                diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
+                diagnostics: outcome
+                    .diagnostics
+                    .iter()
+                    .map(CachedDiagnostic::from_diagnostic)
+                    .collect(),
+                has_syntax_errors: outcome.has_syntax_errors,
+            });
+            (outcome, entry)
         })
         .collect();
+    if let Some(cache) = &cache {
+        let entries = files
+            .iter_mut()
+            .filter_map(|(o, e)| e.take().map(|e| (o.path.clone(), e)))
+            .collect();
+        let _ = cache.save(entries);
+    }
+    let mut files: Vec<FileOutcome> = files.into_iter().map(|(o, _)| o).collect();
     for (path, err) in &discovered.errors {
         files.push(file_error(path.clone(), format!("cannot read: {err}")));
     }

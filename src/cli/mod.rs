@@ -47,6 +47,8 @@ pub enum Command {
         /// A rule ID (ASYNC101) or name (blocking-wait).
         rule: String,
     },
+    /// Remove the cache (in ASYNCLINT_CACHE_DIR, or the user's cache folder).
+    Clean,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -98,6 +100,11 @@ pub struct CheckArgs {
     /// Ignore .editorconfig and asynclint.toml.
     #[arg(long)]
     pub no_config: bool,
+    /// Do not read or write the cache. By default results are cached per file (in
+    /// ASYNCLINT_CACHE_DIR, or the user's cache folder) and reused while the file, its
+    /// project and the declarations it can see are unchanged.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Findings only, no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -111,6 +118,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules(format),
+        Command::Clean => clean(),
         Command::Explain { rule } => match Rule::find(&rule) {
             Some(r) => {
                 print!("{}", explain::render(r));
@@ -185,7 +193,19 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         FixMode::None
     };
-    let outcome = crate::lint_paths(&paths, &settings, mode);
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        crate::workspace::cache::cache_dir()
+    };
+    let outcome = crate::lint_paths_with(
+        &paths,
+        &settings,
+        &crate::RunOptions {
+            fix: mode,
+            cache_dir,
+        },
+    );
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
@@ -216,10 +236,13 @@ fn check(args: CheckArgs) -> i32 {
         if f.diagnostics.is_empty() {
             continue;
         }
+        let mut diagnostics = f.diagnostics;
+        // INTERFACE.md orders by line, column, then rule (the engine breaks ties by end).
+        diagnostics.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
         results.push(FileResult {
             display_path: display,
             source: f.source,
-            diagnostics: f.diagnostics,
+            diagnostics,
         });
     }
     results.sort_by(|a, b| a.display_path.cmp(&b.display_path));
@@ -263,6 +286,27 @@ fn check(args: CheckArgs) -> i32 {
     match (threshold, worst) {
         (Some(t), Some(w)) if w >= t => EXIT_FINDINGS,
         _ => EXIT_OK,
+    }
+}
+
+fn clean() -> i32 {
+    let Some(dir) = crate::workspace::cache::cache_dir() else {
+        eprintln!("error: no cache folder: set ASYNCLINT_CACHE_DIR or HOME");
+        return EXIT_ERROR;
+    };
+    match crate::workspace::cache::clean(&dir) {
+        Ok(n) => {
+            println!(
+                "Removed {n} cache file{} from {}",
+                if n == 1 { "" } else { "s" },
+                dir.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot clean {}: {e}", dir.display());
+            EXIT_ERROR
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::semantic::{FileId, FileModel, ProjectIndex};
 use crate::syntax::{self, SyntaxKind};
 
 /// Which rules run.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Settings {
     /// Only these rules (IDs), when given.
     pub select: Option<Vec<&'static str>>,
@@ -72,7 +72,7 @@ pub fn lint_source_in(
         .map(|r| (*r, settings.severity_of(r, project)))
         .filter(|(_, s)| *s != Severity::Off)
         .collect();
-    if active.is_empty() || !prefilter(source, &active) {
+    if active.is_empty() || !prefilter(source, &active, index) {
         return FileReport::default();
     }
     let tree = syntax::parse(source);
@@ -109,11 +109,19 @@ pub fn lint_source_in(
 }
 
 /// A file whose text contains none of the active rules' tokens has no finding to give.
-fn prefilter(source: &str, active: &[(&'static Rule, Severity)]) -> bool {
+/// The token [`crate::rules::Rule::tokens`] uses for "a method the project declares to
+/// return a task" (the names come from the project index).
+pub const AWAITABLE_METHODS_TOKEN: &str = "@index:awaitable-methods";
+
+fn prefilter(source: &str, active: &[(&'static Rule, Severity)], index: &ProjectIndex) -> bool {
     active.iter().any(|(r, _)| {
-        r.tokens
-            .iter()
-            .any(|t| memchr::memmem::find(source.as_bytes(), t.as_bytes()).is_some())
+        r.tokens.iter().any(|t| {
+            if *t == AWAITABLE_METHODS_TOKEN {
+                index.mentions_awaitable_method(source)
+            } else {
+                memchr::memmem::find(source.as_bytes(), t.as_bytes()).is_some()
+            }
+        })
     })
 }
 

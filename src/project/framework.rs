@@ -1,7 +1,7 @@
 //! Target frameworks: which async APIs exist where.
 
 /// One target framework moniker, classified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Framework {
     /// .NET Framework 4.x and older (`net472`).
     NetFramework,
@@ -16,7 +16,7 @@ pub enum Framework {
 }
 
 /// The frameworks a project targets; empty means unknown, taken as modern .NET.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Frameworks(pub Vec<Framework>);
 
 impl Frameworks {

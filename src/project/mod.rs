@@ -47,7 +47,7 @@ impl ProjectKind {
 }
 
 /// What asynclint knows of one project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProjectInfo {
     /// The `.csproj`, or `None` for files outside any project.
     pub path: Option<PathBuf>,

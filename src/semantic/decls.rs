@@ -8,14 +8,14 @@ use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty};
 /// Identifies a file in a run; summaries remember where they came from.
 pub type FileId = u32;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum MemberKind {
     Method,
     Field,
     Property,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct MemberInfo {
     pub name: String,
     pub kind: MemberKind,
@@ -48,7 +48,7 @@ impl MemberInfo {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TypeKind {
     Class,
     Struct,
@@ -56,7 +56,7 @@ pub enum TypeKind {
     Record,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TypeDecl {
     pub name: String,
     pub namespace: String,
@@ -80,7 +80,7 @@ impl TypeDecl {
 }
 
 /// What one file declares.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileSummary {
     pub file: FileId,
     pub types: Vec<TypeDecl>,

@@ -1,7 +1,7 @@
 //! The project index: every file's declaration summary, merged, shared read-only by all
 //! rule runs. Trees are dropped after summarizing, so the index stays small.
 
-use super::decls::{FileSummary, TypeDecl};
+use super::decls::{FileSummary, MemberKind, TypeDecl};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Debug, Default)]
@@ -10,6 +10,8 @@ pub struct ProjectIndex {
     subscriptions: FxHashSet<String>,
     files: usize,
     heap_bytes: usize,
+    /// Names of methods declared to return an awaitable, for the prefilter.
+    awaitable_methods: Option<aho_corasick::AhoCorasick>,
 }
 
 impl ProjectIndex {
@@ -22,7 +24,37 @@ impl ProjectIndex {
         for s in summaries {
             index.add(s);
         }
+        index.build_name_matcher();
         index
+    }
+
+    fn build_name_matcher(&mut self) {
+        let mut names: Vec<&str> = self
+            .by_name
+            .values()
+            .flatten()
+            .flat_map(|t| t.members.iter())
+            .filter(|m| {
+                m.kind == MemberKind::Method && m.ty.as_ref().is_some_and(super::ty_is_awaitable)
+            })
+            .map(|m| m.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if !names.is_empty() {
+            self.awaitable_methods = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(&names)
+                .ok();
+        }
+    }
+
+    /// Whether the text mentions a method some file declares to return a task (a file
+    /// that does not cannot drop or block on one of them).
+    pub fn mentions_awaitable_method(&self, text: &str) -> bool {
+        self.awaitable_methods
+            .as_ref()
+            .is_some_and(|m| m.is_match(text))
     }
 
     pub fn add(&mut self, summary: FileSummary) {

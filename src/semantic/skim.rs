@@ -429,26 +429,19 @@ impl<'a> Reader<'a> {
             k += 1;
             wrapped = true;
         }
-        let first = k;
-        let mut last = None;
-        loop {
+        let name = loop {
             match self.peek_at(k) {
                 Some(t) if t.kind == Tok::Ident => {
-                    last = Some(t);
                     k += 1;
                     if self.is_at(k, ".") {
                         k += 1;
                         continue;
                     }
-                    break;
+                    break t;
                 }
                 _ => return,
             }
-        }
-        if k == first {
-            return;
-        }
-        let Some(name) = last else { return };
+        };
         let end_ok = if wrapped {
             self.is_at(k, ")")
         } else {

@@ -2,7 +2,7 @@
 //! `System.Threading.Tasks.ValueTask<T>`. Namespaces are dropped: the last segment names
 //! the type, which is what the built-in tables key on.
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Ty {
     /// The simple name, without namespace or `global::` (`Task`, `List`, `int`).
     pub name: String,

@@ -1,5 +1,6 @@
 //! Everything that touches the file system: discovery, reading and decoding, atomic writes.
 
+pub mod cache;
 mod decode;
 mod walk;
 

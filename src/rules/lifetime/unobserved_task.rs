@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
-    tokens: &["Async", "Task"],
+    tokens: &["Async", "Task", crate::engine::AWAITABLE_METHODS_TOKEN],
     check,
     docs: Docs {
         what: "Flags an awaitable call used as a statement: its task is neither awaited, \
@@ -277,15 +277,21 @@ public partial class MainForm {
 
     #[test]
     fn silent_on_observers_nunit_asserts_and_other_overloads() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.Threading.Tasks;
 class A {
     void Observe(Task task) {
         task.ContinueWith(t => System.Console.Error.WriteLine(t.Exception), TaskContinuationOptions.OnlyOnFaulted);
     }
 }
-"#, ProjectKind::Library);
-        assert_silent(&RULE, r#"
+"#,
+            ProjectKind::Library,
+        );
+        assert_silent(
+            &RULE,
+            r#"
 using System;
 using System.Threading.Tasks;
 using NUnit.Framework;
@@ -295,8 +301,12 @@ public class Tests {
         Assert.DoesNotThrowAsync(() => Task.CompletedTask);
     }
 }
-"#, ProjectKind::Test);
-        assert_silent(&RULE, r#"
+"#,
+            ProjectKind::Test,
+        );
+        assert_silent(
+            &RULE,
+            r#"
 using System.Data;
 using System.Data.Common;
 using System.Threading;
@@ -305,6 +315,8 @@ public class MyAdapter : DbDataAdapter {
     internal Task<int> Fill(DataTable t, bool async, CancellationToken ct = default) => Task.FromResult(0);
 }
 public class Use { void M() { var da = new MyAdapter(); da.Fill(new DataSet()); } }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
     }
 }

@@ -1,0 +1,226 @@
+//! The cache, like ruff's: per-file declaration summaries and per-file diagnostics, keyed
+//! by the file's content hash; diagnostics also by the project-index fingerprint and the
+//! file's project. One cache file per (tool version, settings, roots), under the user's
+//! cache folder or `ASYNCLINT_CACHE_DIR`.
+//!
+//! Safe against concurrent runs (written to a temporary file and renamed into place; the
+//! last writer wins) and against corruption: a cache file that does not parse, or an entry
+//! whose key does not match, is ignored and rewritten, never trusted.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::semantic::FileSummary;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// Bumped when the cache format changes.
+const FORMAT: u32 = 1;
+
+/// A stable 64-bit hash (SipHash with fixed keys, as std's `DefaultHasher::new`).
+pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct CachedDiagnostic {
+    pub rule: String,
+    pub severity: Severity,
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+    pub help: Option<String>,
+    pub fix: Option<CachedFix>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct CachedFix {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<(usize, usize, String)>,
+}
+
+impl CachedDiagnostic {
+    pub fn from_diagnostic(d: &Diagnostic) -> Self {
+        CachedDiagnostic {
+            rule: d.rule.to_owned(),
+            severity: d.severity,
+            start: d.range.start,
+            end: d.range.end,
+            message: d.message.clone(),
+            help: d.help.clone(),
+            fix: d.fix.as_ref().map(|f| CachedFix {
+                message: f.message.clone(),
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| (e.range.start, e.range.end, e.replacement.clone()))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Back to a diagnostic; `None` for a rule this build does not know (an entry from
+    /// another version is never trusted).
+    pub fn to_diagnostic(&self) -> Option<Diagnostic> {
+        let rule = crate::rules::Rule::find(&self.rule)?;
+        Some(Diagnostic {
+            rule: rule.id,
+            name: rule.name,
+            severity: self.severity,
+            range: self.start..self.end,
+            message: self.message.clone(),
+            help: self.help.clone(),
+            fix: self.fix.as_ref().map(|f| Fix {
+                message: f.message.clone(),
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|(s, e, r)| Edit::replace(*s..*e, r.clone()))
+                    .collect(),
+            }),
+        })
+    }
+}
+
+/// What is cached about one file.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+pub struct Entry {
+    /// Hash of the file's bytes.
+    pub content: u64,
+    /// The declaration summary (`None`: the file declares nothing).
+    pub summary: Option<FileSummary>,
+    /// Diagnostics, valid for `diagnostics_key` (index fingerprint and project).
+    pub diagnostics_key: Option<u64>,
+    pub diagnostics: Vec<CachedDiagnostic>,
+    pub has_syntax_errors: bool,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct CacheFile {
+    format: u32,
+    version: String,
+    entries: FxHashMap<PathBuf, Entry>,
+}
+
+pub struct Cache {
+    path: PathBuf,
+    old: FxHashMap<PathBuf, Entry>,
+}
+
+/// The folder caches live in: `ASYNCLINT_CACHE_DIR`, else the user's cache folder.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("ASYNCLINT_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("asynclint"));
+    }
+    if cfg!(windows) {
+        if let Some(d) = std::env::var_os("LOCALAPPDATA") {
+            return Some(PathBuf::from(d).join("asynclint").join("cache"));
+        }
+    }
+    if cfg!(target_os = "macos") {
+        if let Some(h) = std::env::var_os("HOME") {
+            return Some(PathBuf::from(h).join("Library/Caches/asynclint"));
+        }
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("asynclint"))
+}
+
+impl Cache {
+    /// Opens the cache for a run over `roots` with settings whose hash is `settings_key`.
+    /// A missing or unreadable cache is an empty one.
+    pub fn open(dir: &Path, roots: &[PathBuf], settings_key: u64) -> Cache {
+        let roots: Vec<PathBuf> = roots
+            .iter()
+            .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
+            .collect();
+        let key = hash_of(&(env!("CARGO_PKG_VERSION"), FORMAT, &roots, settings_key));
+        let path = dir.join(format!("run-{key:016x}.json"));
+        let old = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .filter(|c| c.format == FORMAT && c.version == env!("CARGO_PKG_VERSION"))
+            .map(|c| c.entries)
+            .unwrap_or_default();
+        Cache { path, old }
+    }
+
+    /// The entry for a file whose bytes hash to `content`, if it is current.
+    pub fn get(&self, file: &Path, content: u64) -> Option<&Entry> {
+        self.old.get(file).filter(|e| e.content == content)
+    }
+
+    /// Writes the new entries (atomically). Errors are not fatal: the next run recomputes.
+    pub fn save(&self, entries: FxHashMap<PathBuf, Entry>) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = CacheFile {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            entries,
+        };
+        let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+        super::write_atomic(&self.path, &bytes)
+    }
+}
+
+/// Removes every cache file asynclint wrote in `dir`. Returns how many.
+pub fn clean(dir: &Path) -> std::io::Result<usize> {
+    let mut n = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("run-") && name.ends_with(".json") {
+            std::fs::remove_file(e.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_cache_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = vec![dir.path().to_path_buf()];
+        let cache = Cache::open(dir.path(), &roots, 1);
+        std::fs::write(&cache.path, b"{ not json").unwrap();
+        let reopened = Cache::open(dir.path(), &roots, 1);
+        assert!(reopened.old.is_empty());
+        let mut entries = FxHashMap::default();
+        entries.insert(
+            PathBuf::from("a.cs"),
+            Entry {
+                content: 7,
+                ..Entry::default()
+            },
+        );
+        reopened.save(entries).unwrap();
+        let again = Cache::open(dir.path(), &roots, 1);
+        assert!(again.get(Path::new("a.cs"), 7).is_some());
+        assert!(
+            again.get(Path::new("a.cs"), 8).is_none(),
+            "a changed file is a miss"
+        );
+        assert!(
+            Cache::open(dir.path(), &roots, 2).old.is_empty(),
+            "other settings, other cache"
+        );
+        assert_eq!(clean(dir.path()).unwrap(), 1);
+    }
+}
