@@ -334,15 +334,12 @@ fn rules(format: RulesFormat) -> i32 {
             );
         }
         RulesFormat::Text => {
-            let _ = writeln!(
-                out,
-                "{:<9} {:<24} {:<8} {:<4} summary",
-                "id", "name", "severity", "fix"
-            );
+            let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+            let _ = writeln!(out, "{:<9} {:<width$} {:<8} {:<4} summary", "id", "name", "severity", "fix");
             for r in ALL {
                 let _ = writeln!(
                     out,
-                    "{:<9} {:<24} {:<8} {:<4} {}",
+                    "{:<9} {:<width$} {:<8} {:<4} {}",
                     r.id,
                     r.name,
                     r.default_severity.name(),

@@ -157,3 +157,182 @@ pub fn runs_synchronously(model: &FileModel<'_>, task: Node<'_>) -> bool {
             })
     })
 }
+
+/// The suspension points of a function body: `await` expressions and the `await` of
+/// `await foreach` / `await using`, not counting nested lambdas and local functions.
+pub fn await_points<'t>(body: Node<'t>) -> impl Iterator<Item = Node<'t>> + 't {
+    body.descendants_pruned(crate::syntax::views::is_function)
+        .filter(|d| d.is(SyntaxKind::AwaitExpression) || (!d.is_named() && d.text() == "await"))
+}
+
+/// Whether `recv` names the .NET type `simple` itself (`Monitor`, `System.Threading.Monitor`)
+/// rather than a local, a member, or a type of the project that happens to share the name.
+pub fn names_bcl_type<'t>(model: &FileModel<'t>, recv: Node<'t>, simple: &str) -> bool {
+    let recv = recv.unparenthesized();
+    let text = recv.text();
+    let matches = match recv.kind() {
+        SyntaxKind::Identifier => text == simple && !model.is_local_name(recv, text),
+        SyntaxKind::MemberAccessExpression | SyntaxKind::QualifiedName => {
+            let t = text.strip_prefix("global::").unwrap_or(text);
+            t.starts_with("System.") && t.rsplit('.').next() == Some(simple)
+        }
+        _ => false,
+    };
+    matches && !model.is_declared_type(simple)
+}
+
+/// The text of an expression used as a key to match the same variable elsewhere in a method:
+/// whitespace dropped, a leading `this.` removed (`this._gate` and `_gate` are one field).
+pub fn variable_key(expr: Node<'_>) -> String {
+    let t: String = expr
+        .unparenthesized()
+        .text()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    match t.strip_prefix("this.") {
+        Some(rest) => rest.to_owned(),
+        None => t,
+    }
+}
+
+/// Whether a function body (a block) does all its work inside `try` statements that catch
+/// every exception: an unfiltered `catch`, `catch (Exception)` or `catch (Exception e)`.
+/// Local function declarations beside them do not count as work.
+pub fn catches_everything(body: Node<'_>) -> bool {
+    if !body.is(SyntaxKind::Block) {
+        return false;
+    }
+    let mut tries = 0;
+    for stmt in body.named_children() {
+        if stmt.is(SyntaxKind::LocalFunctionStatement) {
+            continue;
+        }
+        if !stmt.is(SyntaxKind::TryStatement) || !has_catch_all(stmt) {
+            return false;
+        }
+        tries += 1;
+    }
+    tries > 0
+}
+
+/// A `try` with an unfiltered catch clause for `Exception` (or a bare `catch`).
+pub fn has_catch_all(try_stmt: Node<'_>) -> bool {
+    try_stmt
+        .children()
+        .filter(|c| c.is(SyntaxKind::CatchClause))
+        .any(|c| {
+            let filtered = c.children().any(|d| d.text().starts_with("when"));
+            let catches_all = match c.child_of_kind(SyntaxKind::CatchDeclaration) {
+                None => true,
+                Some(decl) => decl.child_by_field(Field::Type).is_some_and(|t| {
+                    matches!(
+                        t.text().trim_start_matches("global::"),
+                        "Exception" | "System.Exception"
+                    )
+                }),
+            };
+            catches_all && !filtered
+        })
+}
+
+/// Names of project helpers that take a task to run unobserved on purpose and handle its
+/// failure: `FireAndForget`, `Forget`, `SafeFireAndForget`, `LogExceptions`,
+/// `ObserveExceptions`, `IgnoreExceptions`, …
+pub fn is_fire_and_forget_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("forget") {
+        return true;
+    }
+    lower.contains("exception")
+        && [
+            "log", "observe", "ignore", "swallow", "handle", "catch", "suppress",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Whether the type named `name` (a simple name) is, or derives through the project's
+/// declarations from, a type for which `pred` holds (`pred` sees simple names, the type's
+/// own first). Partial declarations count together; the walk is bounded.
+pub fn derives_from(model: &FileModel<'_>, name: &str, pred: impl Fn(&str) -> bool) -> bool {
+    let mut seen: Vec<String> = vec![name.to_owned()];
+    let mut stack: Vec<String> = vec![name.to_owned()];
+    while let Some(n) = stack.pop() {
+        if pred(&n) {
+            return true;
+        }
+        for t in model.types_named(&n) {
+            for b in &t.bases {
+                if seen.len() < 64 && !seen.contains(&b.name) {
+                    seen.push(b.name.clone());
+                    stack.push(b.name.clone());
+                }
+            }
+        }
+    }
+    false
+}
+
+/// External interfaces and the members they declare: a method of another name cannot
+/// implement them. Anything that looks like an interface and is neither here nor declared
+/// in the project may declare the method.
+const EXTERNAL_INTERFACES: &[(&str, &[&str])] = &[
+    ("IAsyncDisposable", &["DisposeAsync"]),
+    ("ICloneable", &["Clone"]),
+    ("IComparable", &["CompareTo"]),
+    ("IComparer", &["Compare"]),
+    ("IDisposable", &["Dispose"]),
+    ("IEnumerable", &["GetEnumerator"]),
+    ("IEqualityComparer", &["Equals", "GetHashCode"]),
+    ("IEquatable", &["Equals"]),
+    ("IFormattable", &["ToString"]),
+    ("IHostedService", &["StartAsync", "StopAsync"]),
+    ("INotifyPropertyChanged", &[]),
+    ("INotifyPropertyChanging", &[]),
+];
+
+/// Whether a method named `member` of `ty` may implement an interface member: an interface
+/// of the hierarchy declared in the project has a member of that name, or the hierarchy
+/// lists an interface the project does not declare (and that is not known to lack it).
+pub fn may_implement_interface_member(
+    model: &FileModel<'_>,
+    ty: &crate::semantic::TypeDecl,
+    member: &str,
+) -> bool {
+    use crate::semantic::TypeKind;
+    let looks_like_interface = |n: &str| {
+        let mut c = n.chars();
+        c.next() == Some('I') && c.next().is_some_and(|c| c.is_ascii_uppercase())
+    };
+    let mut seen: Vec<String> = vec![ty.name.clone()];
+    let mut stack: Vec<String> = vec![ty.name.clone()];
+    while let Some(n) = stack.pop() {
+        let declared: Vec<&crate::semantic::TypeDecl> = model.types_named(&n).collect();
+        if declared.is_empty() {
+            if looks_like_interface(&n) {
+                match EXTERNAL_INTERFACES.iter().find(|(i, _)| *i == n) {
+                    Some((_, members)) if !members.contains(&member) => {}
+                    _ => return true,
+                }
+            }
+            continue;
+        }
+        for t in declared {
+            let is_start = n == ty.name;
+            if !is_start
+                && t.kind == TypeKind::Interface
+                && t.members.iter().any(|m| m.name == member)
+            {
+                return true;
+            }
+            for b in &t.bases {
+                if seen.len() < 64 && !seen.contains(&b.name) {
+                    seen.push(b.name.clone());
+                    stack.push(b.name.clone());
+                }
+            }
+        }
+    }
+    false
+}

@@ -667,7 +667,9 @@ class Reader {
 
     #[test]
     fn silent_on_the_sync_path_and_on_awaited_calls() {
-        assert_silent(&RULE, r#"
+        assert_silent(
+            &RULE,
+            r#"
 using System.Threading.Tasks;
 class Reader {
     public void ReadBytes(byte[] b) {}
@@ -691,7 +693,9 @@ public class Tx {
     async Task Rollback(bool async, System.Threading.CancellationToken ct = default) { if (async) await Task.Delay(1, ct); }
     async Task Dispose1() => await Rollback(async: true);
 }
-"#, ProjectKind::Library);
+"#,
+            ProjectKind::Library,
+        );
         assert_marked(
             &RULE,
             "using System.Data.Common;\nusing System.Threading.Tasks;\nclass Miss2 { async Task C(bool async, DbConnection conn) { conn.Open(); await Task.Yield(); } } // ~ASYNC102\n",
