@@ -15,9 +15,18 @@ use crate::syntax::{Node, SyntaxKind};
 pub static ALL: &[&Rule] = &[
     &blocking::blocking_wait::RULE,
     &blocking::blocking_call_in_async::RULE,
+    &blocking::task_run_wraps_async::RULE,
+    &blocking::lock_held_across_await::RULE,
+    &blocking::semaphore_release_not_in_finally::RULE,
     &lifetime::async_void::RULE,
+    &lifetime::async_void_lambda::RULE,
     &lifetime::unobserved_task::RULE,
+    &lifetime::fire_and_forget_discard::RULE,
     &lifetime::async_without_await::RULE,
+    &lifetime::return_null_task::RULE,
+    &lifetime::task_returned_from_using::RULE,
+    &lifetime::startnew_async_delegate::RULE,
+    &lifetime::task_scheduler_implicit::RULE,
 ];
 
 /// The rule that reports files asynclint could not read or decode.

@@ -812,9 +812,17 @@ impl<'t> FileModel<'t> {
     /// The declared methods a call may bind to (by name and number of arguments), from this
     /// file and the index; empty when the callee is not declared in the project.
     pub fn callee_candidates(&self, inv: &Invocation<'t>) -> Vec<&MemberInfo> {
-        let name = inv.name_text();
         let argc = inv.arg_count();
-        let mut methods: Vec<&MemberInfo> = match inv.receiver().map(|r| r.unparenthesized()) {
+        let mut methods = self.callee_overloads(inv);
+        methods.retain(|m| m.accepts_arity(argc));
+        methods
+    }
+
+    /// Every declared method of the called name on the receiver's type, whatever its
+    /// arity (the overload set a call chooses from); empty when none is declared.
+    pub fn callee_overloads(&self, inv: &Invocation<'t>) -> Vec<&MemberInfo> {
+        let name = inv.name_text();
+        let methods: Vec<&MemberInfo> = match inv.receiver().map(|r| r.unparenthesized()) {
             None if !inv.is_conditional() => self
                 .enclosing_type(inv.node)
                 .map(|ty| self.methods_in_hierarchy(ty, name))
@@ -838,7 +846,6 @@ impl<'t> FileModel<'t> {
                 }
             }
         };
-        methods.retain(|m| m.accepts_arity(argc));
         methods
     }
 
@@ -1080,14 +1087,22 @@ fn ty_from_table(returns: &str) -> Option<Ty> {
         "-" => None,
         // `Task?`: a task whose result type depends on the arguments.
         "Task?" => Some(Ty::generic("Task", vec![Ty::unknown()])),
-        other => Ty::parse(other).map(|mut t| {
-            for a in &mut t.args {
-                if a.name.is_empty() {
-                    *a = Ty::unknown();
-                }
-            }
-            t
-        }),
+        // `Task<?>`: generic, its argument unknown.
+        other => match other.strip_suffix("<?>") {
+            Some(base) => Some(Ty::generic(base, vec![Ty::unknown()])),
+            None => Ty::parse(other),
+        },
+    }
+}
+
+#[cfg(test)]
+mod table_type_tests {
+    #[test]
+    fn every_task_static_return_is_understood() {
+        for s in super::known::TASK_STATICS {
+            let t = super::ty_from_table(s.returns);
+            assert_eq!(t.is_some(), s.returns != "-", "{} {}", s.member, s.returns);
+        }
     }
 }
 
