@@ -335,7 +335,11 @@ fn rules(format: RulesFormat) -> i32 {
         }
         RulesFormat::Text => {
             let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-            let _ = writeln!(out, "{:<9} {:<width$} {:<8} {:<4} summary", "id", "name", "severity", "fix");
+            let _ = writeln!(
+                out,
+                "{:<9} {:<width$} {:<8} {:<4} summary",
+                "id", "name", "severity", "fix"
+            );
             for r in ALL {
                 let _ = writeln!(
                     out,

@@ -8,10 +8,9 @@ pub fn render(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
         let idx = LineIndex::new(&f.source);
         for d in &f.diagnostics {
             let (line, col) = idx.position(d.range.start);
-            let (end_line, end_col) = idx.position(d.range.end);
             writeln!(
                 out,
-                "{}({line},{col},{end_line},{end_col}): {} {}: {}",
+                "{}({line},{col}): {} {}: {}",
                 f.display_path,
                 severity_word(d.severity),
                 d.rule,

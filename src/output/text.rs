@@ -29,8 +29,9 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
             let footer_fix = d.fix.as_ref().map(|fix| {
                 let how = match fix.applicability {
                     crate::diagnostic::Applicability::Safe => "fix available (`--fix`)",
+                    // `--fix` and `--diff` apply only safe fixes: do not point at them.
                     crate::diagnostic::Applicability::Unsafe => {
-                        "unsafe fix available (see `--diff`)"
+                        "unsafe fix (not applied by `--fix`)"
                     }
                 };
                 format!("{how}: {}", fix.message)

@@ -70,7 +70,10 @@ pub fn inside_aggregate_catch(node: Node<'_>) -> bool {
 /// with a flag named like `async` (`if (async) await ReadAsync(); else Read();`,
 /// `async ? await X() : Y()`, `if (async) { await X(); return; } Y();`) — the pattern of
 /// Npgsql and EF Core, where the sync path runs only for sync callers.
-pub fn in_sync_branch(node: Node<'_>) -> bool {
+pub fn in_sync_branch(model: &FileModel<'_>, node: Node<'_>) -> bool {
+    if !model.has_async_flag_conditions {
+        return false;
+    }
     let mut child = node;
     for a in node.ancestors() {
         if crate::syntax::views::is_function(a) {
@@ -116,7 +119,7 @@ pub fn in_sync_branch(node: Node<'_>) -> bool {
 }
 
 /// `async`, `isAsync`, `_async`, `this.IsAsync` → `Some(true)`; their negation → `Some(false)`.
-fn async_flag(cond: Node<'_>) -> Option<bool> {
+pub fn async_flag(cond: Node<'_>) -> Option<bool> {
     let c = cond.unparenthesized();
     if c.is(SyntaxKind::PrefixUnaryExpression) && c.text().starts_with('!') {
         return async_flag(c.first_named_child()?).map(|p| !p);
@@ -335,4 +338,71 @@ pub fn may_implement_interface_member(
         }
     }
     false
+}
+
+/// Whether a type is an Entity Framework DbContext: named `DbContext`/`…DbContext`, a
+/// framework DbContext type, deriving (through the project's declarations) from one, or a
+/// project type named `…Context` that owns `DbSet<T>` members.
+pub fn is_dbcontext(ty: &crate::syntax::Ty, model: &FileModel<'_>) -> bool {
+    if ty.arrays > 0 {
+        return false;
+    }
+    let mut names = vec![ty.name.clone()];
+    let mut seen = 0;
+    while let Some(n) = names.pop() {
+        seen += 1;
+        if seen > 16 {
+            return false;
+        }
+        if n == "DbContext"
+            || n.ends_with("DbContext")
+            || crate::semantic::known::is_framework_type("dbcontext", &n)
+        {
+            return true;
+        }
+        for t in model.types_named(&n) {
+            if n.ends_with("Context")
+                && t.members.iter().any(|m| {
+                    m.kind != crate::semantic::MemberKind::Method
+                        && m.ty.as_ref().is_some_and(|t| {
+                            crate::semantic::known::is_framework_type("dbset", &t.name)
+                        })
+                })
+            {
+                return true;
+            }
+            names.extend(t.bases.iter().map(|b| b.name.clone()));
+        }
+    }
+    false
+}
+
+/// The variable a chain of member accesses and calls starts at: `db` in
+/// `db.Users.Where(..).CountAsync()`, `this._db` in `this._db.SaveChangesAsync()`. `None`
+/// when the chain starts at something else (a call, `new`, a literal) or passes through
+/// `?.` / an element access.
+pub fn chain_root(expr: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = expr.unparenthesized();
+    for _ in 0..64 {
+        match cur.kind() {
+            SyntaxKind::Identifier => return Some(cur),
+            SyntaxKind::InvocationExpression => {
+                let inv = crate::syntax::views::Invocation::cast(cur)?;
+                cur = inv.receiver()?.unparenthesized();
+                if inv.is_conditional() {
+                    return None;
+                }
+            }
+            SyntaxKind::MemberAccessExpression => {
+                let ma = crate::syntax::views::MemberAccess::cast(cur)?;
+                let r = ma.receiver.unparenthesized();
+                if r.is(SyntaxKind::ThisExpression) || r.is(SyntaxKind::BaseExpression) {
+                    return Some(cur);
+                }
+                cur = r;
+            }
+            _ => return None,
+        }
+    }
+    None
 }

@@ -114,6 +114,12 @@ pub struct FileModel<'t> {
     tree: &'t SyntaxTree,
     /// Innermost function-like ancestor-or-self of every node.
     func_of: Vec<NodeId>,
+    /// Innermost type declaration strictly around every node.
+    type_of_node: Vec<NodeId>,
+    /// Per node: a finding inside it (below it) is near a parse error.
+    error_scope: Vec<bool>,
+    /// This file's type declarations by their node.
+    type_by_node: FxHashMap<NodeId, usize>,
     locals: FxHashMap<(NodeId, &'t str), Vec<LocalDecl>>,
     /// Per (function, variable): where a completion fact starts and how far it holds.
     facts: FxHashMap<(NodeId, &'t str), Vec<Fact>>,
@@ -135,6 +141,9 @@ pub struct FileModel<'t> {
     pub imports_ef: bool,
     /// `using NUnit.Framework;`: `Assert.ThrowsAsync` blocks and returns no task.
     pub imports_nunit: bool,
+    /// Some `if`/`?:` condition is a flag named like `async` (`if (async)`, `!IsAsync`): the
+    /// file has sync and async paths side by side.
+    pub has_async_flag_conditions: bool,
 }
 
 impl<'t> FileModel<'t> {
@@ -149,6 +158,9 @@ impl<'t> FileModel<'t> {
         let mut m = FileModel {
             tree,
             func_of: vec![NO_NODE; tree.len()],
+            type_of_node: vec![NO_NODE; tree.len()],
+            error_scope: vec![false; tree.len()],
+            type_by_node: FxHashMap::default(),
             locals: FxHashMap::default(),
             facts: FxHashMap::default(),
             continuations: Vec::new(),
@@ -161,6 +173,7 @@ impl<'t> FileModel<'t> {
             imports_tasks: false,
             imports_ef: false,
             imports_nunit: false,
+            has_async_flag_conditions: false,
         };
         if tree.is_empty() {
             return m;
@@ -172,6 +185,13 @@ impl<'t> FileModel<'t> {
                 SyntaxKind::VariableDeclarator => m.add_declarator(node),
                 SyntaxKind::ForeachStatement => m.add_foreach(node),
                 SyntaxKind::AwaitExpression => m.add_await_facts(node),
+                SyntaxKind::IfStatement | SyntaxKind::ConditionalExpression
+                    if !m.has_async_flag_conditions =>
+                {
+                    m.has_async_flag_conditions = node
+                        .child_by_field(Field::Condition)
+                        .is_some_and(|c| is_async_flag_condition(c));
+                }
                 SyntaxKind::InvocationExpression => m.add_wait_facts(node),
                 SyntaxKind::MemberAccessExpression => m.add_member_facts(node),
                 SyntaxKind::IsPatternExpression => m.add_pattern_guard(node),
@@ -202,6 +222,7 @@ impl<'t> FileModel<'t> {
         let summary = decls::summarize(tree, file);
         for (i, t) in summary.types.iter().enumerate() {
             m.types_by_name.entry(t.name.clone()).or_default().push(i);
+            m.type_by_node.insert(t.node, i);
         }
         m.types = summary.types;
         m.subscribed = summary.subscriptions;
@@ -231,15 +252,43 @@ impl<'t> FileModel<'t> {
                 crate::syntax::views::is_function(node)
             };
             if is_fn {
-                let end = node
-                    .descendants()
-                    .last()
-                    .map(|d| d.id() + 1)
-                    .unwrap_or(id + 1);
-                stack.push((id, end));
+                stack.push((id, node.subtree_end()));
             }
             self.func_of[id as usize] = stack.last().map(|&(f, _)| f).unwrap_or(NO_NODE);
+            // The innermost type declaration around (not including) the node.
+            let parent_type = node.parent().map(|p| {
+                if decls::is_type_decl(p) {
+                    p.id()
+                } else {
+                    self.type_of_node[p.id() as usize]
+                }
+            });
+            self.type_of_node[id as usize] = parent_type.unwrap_or(NO_NODE);
+            // Whether code here sits in a member (or top-level statement) that did not parse.
+            let inherited = match node.parent() {
+                Some(p) => self.error_scope[p.id() as usize],
+                None => tree.has_errors(),
+            };
+            self.error_scope[id as usize] = if node.is(SyntaxKind::Error) {
+                true
+            } else if is_member_level(node) {
+                node.has_error()
+            } else {
+                inherited
+            };
         }
+    }
+
+    /// Whether findings at `node` must be dropped: the member (method, property, …) or
+    /// top-level statement around it contains a parse error, or it is inside an ERROR node.
+    pub fn near_parse_error(&self, node: Node<'t>) -> bool {
+        node.has_error()
+            || node.parent().is_some_and(|p| {
+                self.error_scope
+                    .get(p.id() as usize)
+                    .copied()
+                    .unwrap_or(true)
+            })
     }
 
     /// The innermost function a node belongs to (the node itself if it is one).
@@ -268,8 +317,11 @@ impl<'t> FileModel<'t> {
 
     /// The innermost type declaration around a node.
     pub fn enclosing_type(&self, node: Node<'t>) -> Option<&TypeDecl> {
-        let decl = node.ancestors().find(|a| decls::is_type_decl(*a))?;
-        self.types.iter().find(|t| t.node == decl.id())
+        let decl = *self.type_of_node.get(node.id() as usize)?;
+        if decl == NO_NODE {
+            return None;
+        }
+        self.type_by_node.get(&decl).map(|&i| &self.types[i])
     }
 
     /// Types of that simple name: this file's, then the other files' of the index.
@@ -1305,4 +1357,41 @@ fn is_negated_within(guard: Node<'_>, condition: Node<'_>) -> bool {
         cur = p;
     }
     negations % 2 == 1
+}
+
+/// Members and top-level statements: the unit a parse error disqualifies.
+fn is_member_level(n: Node<'_>) -> bool {
+    matches!(
+        n.kind(),
+        SyntaxKind::MethodDeclaration
+            | SyntaxKind::ConstructorDeclaration
+            | SyntaxKind::PropertyDeclaration
+            | SyntaxKind::IndexerDeclaration
+            | SyntaxKind::OperatorDeclaration
+            | SyntaxKind::ConversionOperatorDeclaration
+            | SyntaxKind::DestructorDeclaration
+            | SyntaxKind::FieldDeclaration
+            | SyntaxKind::EventFieldDeclaration
+            | SyntaxKind::GlobalStatement
+    )
+}
+
+/// `async`, `!isAsync`, `this._async`: a condition that is a flag named like `async`.
+fn is_async_flag_condition(cond: Node<'_>) -> bool {
+    let mut c = cond.unparenthesized();
+    while c.is(SyntaxKind::PrefixUnaryExpression) && c.text().starts_with('!') {
+        match c.first_named_child() {
+            Some(inner) => c = inner.unparenthesized(),
+            None => return false,
+        }
+    }
+    let name = match c.kind() {
+        SyntaxKind::Identifier => c.text(),
+        SyntaxKind::MemberAccessExpression => c
+            .child_by_field(Field::Name)
+            .map(|n| n.text())
+            .unwrap_or(""),
+        _ => return false,
+    };
+    name.to_ascii_lowercase().contains("async")
 }

@@ -126,6 +126,10 @@ impl<'t> Node<'t> {
     pub fn text(&self) -> &'t str {
         &self.tree.source[self.range()]
     }
+    /// One past the last descendant's id.
+    pub fn subtree_end(&self) -> NodeId {
+        self.data().subtree_end
+    }
     pub fn parent(&self) -> Option<Node<'t>> {
         let p = self.data().parent;
         (p != NO_NODE).then(|| Node {

@@ -133,6 +133,16 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("asynclint"))
 }
 
+/// Identifies this build of the program: the executable's size and modification time. The
+/// version alone is not enough: every development build is 0.1.0, and a rebuilt rule must not
+/// be served the diagnostics of the old one.
+fn build_id() -> u64 {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| hash_of(&(m.len(), m.modified().ok())))
+        .unwrap_or(0)
+}
+
 impl Cache {
     /// Opens the cache for a run over `roots` with settings whose hash is `settings_key`.
     /// A missing or unreadable cache is an empty one.
@@ -141,7 +151,13 @@ impl Cache {
             .iter()
             .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
             .collect();
-        let key = hash_of(&(env!("CARGO_PKG_VERSION"), FORMAT, &roots, settings_key));
+        let key = hash_of(&(
+            env!("CARGO_PKG_VERSION"),
+            FORMAT,
+            build_id(),
+            &roots,
+            settings_key,
+        ));
         let path = dir.join(format!("run-{key:016x}.json"));
         let old = std::fs::read(&path)
             .ok()

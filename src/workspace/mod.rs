@@ -11,8 +11,11 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then
-/// renamed over the original. The original's permissions are kept.
+/// renamed over the original. The original's permissions are kept. A symbolic link is
+/// written through: the file it points to is replaced, the link stays a link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved = std::fs::canonicalize(path).ok();
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

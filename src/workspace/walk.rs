@@ -53,6 +53,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut d = out.into_inner().unwrap();
     d.files.sort();
     d.files.dedup();
+    // The same file reached through two roots (`check . src`, `check a.cs ./a.cs`) is
+    // linted and reported once.
+    let mut seen = std::collections::HashSet::new();
+    d.files
+        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     d.errors.sort();
     d
 }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::project::Frameworks;
-use crate::rules::util::{await_allowed_at, await_text, in_sync_branch};
+use crate::rules::util::{await_allowed_at, await_text, in_sync_branch, is_dbcontext};
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::known::{self, BlockingApi};
 use crate::semantic::{ty_is_awaitable, FileModel, MemberKind, TypeDecl};
@@ -107,7 +107,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let name = call.name_text();
-    if name.is_empty() || name.ends_with("Async") || in_sync_branch(node) {
+    if name.is_empty() || name.ends_with("Async") || in_sync_branch(model, node) {
         return;
     }
     // `await conn.Open(async: true)`: the call itself returns a task.
@@ -245,26 +245,6 @@ fn rename_and_await(
             await_text(call.node, &text),
         )],
     })
-}
-
-/// A type that is a DbContext: named `DbContext`/`…DbContext`, or declared in this file
-/// with such a base.
-fn is_dbcontext(ty: &Ty, model: &FileModel<'_>) -> bool {
-    let mut names = vec![ty.name.clone()];
-    let mut seen = 0;
-    while let Some(n) = names.pop() {
-        seen += 1;
-        if seen > 16 {
-            return false;
-        }
-        if n == "DbContext" || n.ends_with("DbContext") {
-            return true;
-        }
-        for t in model.types_named(&n) {
-            names.extend(t.bases.iter().map(|b| b.name.clone()));
-        }
-    }
-    false
 }
 
 /// Members of `DbContext` that are not sets.

@@ -177,7 +177,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         Blocking::Value { task, .. } | Blocking::Wait { task, .. } => Some(*task),
         Blocking::WaitMany { .. } => None,
     };
-    if in_sync_branch(node) || task.is_some_and(|t| runs_synchronously(model, t)) {
+    if in_sync_branch(model, node) || task.is_some_and(|t| runs_synchronously(model, t)) {
         return;
     }
     // Field and property initializers have no function around them: they run synchronously.
