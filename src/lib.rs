@@ -98,11 +98,56 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         .cache_dir
         .as_deref()
         .map(|d| Cache::open(d, paths, hash_of(settings)));
-    // Pass 1: every file's declaration summary (from the cache or the skim).
-    let pass1: Vec<(u64, Option<semantic::FileSummary>)> = jobs
+    // Files named one by one are linted with the declarations of their whole project (the
+    // folder of their .csproj), as an editor or a pre-commit hook on changed files would need.
+    let extra: Vec<PathBuf> = {
+        let mut roots: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.is_file())
+            .filter_map(|f| {
+                let project = resolver.project_of(f);
+                match &project.path {
+                    Some(csproj) => csproj.parent().map(Path::to_path_buf),
+                    None => f.parent().map(Path::to_path_buf),
+                }
+            })
+            .map(|r| {
+                if r.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    r
+                }
+            })
+            .collect();
+        roots.sort();
+        roots.dedup();
+        if roots.is_empty() {
+            Vec::new()
+        } else {
+            let linted: std::collections::HashSet<PathBuf> = jobs
+                .iter()
+                .map(|(p, _)| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                .collect();
+            workspace::discover(&roots)
+                .files
+                .into_iter()
+                .filter(|f| {
+                    !linted.contains(&std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                })
+                .collect()
+        }
+    };
+    let index_files: Vec<&Path> = jobs
+        .iter()
+        .map(|(p, _)| p.as_path())
+        .chain(extra.iter().map(PathBuf::as_path))
+        .collect();
+    // Pass 1: every file's declaration summary (from the cache or the skim). The files to
+    // lint come first, so that a file's id is its position in `jobs`.
+    let mut pass1: Vec<(u64, Option<semantic::FileSummary>)> = index_files
         .par_iter()
         .enumerate()
-        .map(|(i, (path, _))| {
+        .map(|(i, path)| {
             let Ok(bytes) = std::fs::read(path) else {
                 return (0, None);
             };
@@ -125,10 +170,10 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         .collect();
     // The fingerprint of every declaration: a body edit leaves it unchanged.
     let fingerprint = hash_of(
-        &jobs
+        &index_files
             .iter()
             .zip(&pass1)
-            .map(|((path, _), (_, s))| {
+            .map(|(path, (_, s))| {
                 (
                     path,
                     s.as_ref().map(|s| {
@@ -145,6 +190,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             .collect::<Vec<_>>(),
     );
     let index = semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s)| s.clone()));
+    pass1.truncate(jobs.len());
     // Pass 2: the rules, with the index.
     let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
         .into_par_iter()

@@ -72,6 +72,8 @@ struct LocalDecl {
     /// Where it is declared (uses before it do not see it).
     pos: usize,
     ty: DeclType,
+    /// The initializer of a local declarator (`NO_NODE` for others).
+    init: NodeId,
 }
 
 #[derive(Clone, Debug)]
@@ -380,6 +382,7 @@ impl<'t> FileModel<'t> {
                 scope: owner.node.id(),
                 pos: 0,
                 ty,
+                init: NO_NODE,
             });
     }
 
@@ -423,6 +426,7 @@ impl<'t> FileModel<'t> {
                 scope: scope.id(),
                 pos: name.start(),
                 ty,
+                init: declarator_value(node).map(|v| v.id()).unwrap_or(NO_NODE),
             });
     }
 
@@ -453,6 +457,7 @@ impl<'t> FileModel<'t> {
                 scope: node.id(),
                 pos: left.start(),
                 ty,
+                init: NO_NODE,
             });
     }
 
@@ -611,6 +616,14 @@ impl<'t> FileModel<'t> {
         let name = var.text();
         if self.is_continuation_antecedent(var) {
             return true;
+        }
+        // `var winner = await Task.WhenAny(a, b);`: the winner has completed.
+        if var.is(SyntaxKind::Identifier) {
+            if let Some(decl) = self.lookup_local(var, name) {
+                if decl.init != NO_NODE && is_awaited_when_any(self.tree.node(decl.init)) {
+                    return true;
+                }
+            }
         }
         let pos = expr.start();
         let mut f = self.function_of(expr);
@@ -1394,4 +1407,21 @@ fn is_async_flag_condition(cond: Node<'_>) -> bool {
         _ => return false,
     };
     name.to_ascii_lowercase().contains("async")
+}
+
+/// `await Task.WhenAny(..)` (with `ConfigureAwait` or parentheses).
+fn is_awaited_when_any(init: Node<'_>) -> bool {
+    let init = init.unparenthesized();
+    if !init.is(SyntaxKind::AwaitExpression) {
+        return false;
+    }
+    let Some(operand) = init.first_named_child() else {
+        return false;
+    };
+    let operand = strip_configure_await(operand.unparenthesized());
+    Invocation::cast(operand).is_some_and(|i| {
+        i.name_text() == "WhenAny"
+            && i.receiver()
+                .is_some_and(|r| r.text() == "Task" || r.text().ends_with(".Task"))
+    })
 }

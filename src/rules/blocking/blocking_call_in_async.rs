@@ -2,13 +2,12 @@
 //! made inside an async method, lambda or local function.
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::project::Frameworks;
 use crate::rules::util::{await_allowed_at, await_text, in_sync_branch, is_dbcontext};
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::known::{self, BlockingApi};
 use crate::semantic::{ty_is_awaitable, FileModel, MemberKind, TypeDecl};
 use crate::syntax::views::Invocation;
-use crate::syntax::{Field, Node, SyntaxKind, Ty};
+use crate::syntax::{Field, Node, SyntaxKind};
 
 pub static RULE: Rule = Rule {
     id: "ASYNC102",
@@ -117,7 +116,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     if awaited || model.is_awaitable(node) == crate::semantic::Tri::Yes {
         return;
     }
-    let found = table_api(&call, model, &ctx.project.frameworks)
+    let found = table_api(&call, model, ctx.project)
         .or_else(|| ef_query(&call, model))
         .or_else(|| project_twin(&call, model, context.function.name_text()));
     let Some(found) = found else { return };
@@ -135,8 +134,9 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
 fn table_api<'t>(
     call: &Invocation<'t>,
     model: &FileModel<'t>,
-    frameworks: &Frameworks,
+    project: &crate::project::ProjectInfo,
 ) -> Option<Found> {
+    let frameworks = &project.frameworks;
     let name = call.name_text();
     let recv = call.receiver()?.unparenthesized();
     let (api, type_shown): (&BlockingApi, String) =
@@ -173,7 +173,7 @@ fn table_api<'t>(
         None
     } else if is_static_replacement {
         // Thread.Sleep(n) → await Task.Delay(n)
-        let task = if model.imports_tasks {
+        let task = if model.imports_tasks || project.implicit_usings {
             "Task"
         } else {
             "System.Threading.Tasks.Task"

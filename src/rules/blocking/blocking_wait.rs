@@ -6,6 +6,7 @@ use crate::rules::util::{
     await_allowed_at, await_text, in_sync_branch, inside_aggregate_catch, is_statement_expression,
     runs_synchronously,
 };
+use crate::rules::valuetask::valuetask_misuse::is_value_task;
 use crate::rules::{severity, Docs, Family, Rule, RuleCtx};
 use crate::semantic::{ty_is_awaitable, FileModel, Tri};
 use crate::syntax::views::{Function, FunctionKind, Invocation, MemberAccess};
@@ -24,8 +25,9 @@ pub static RULE: Rule = Rule {
     check,
     docs: Docs {
         what: "Flags code that blocks the calling thread until a task completes: `.Result`, \
-`.Wait(..)` and `.GetAwaiter().GetResult()` on a `Task`, `Task<T>`, `ValueTask` or \
-`ValueTask<T>`, and `Task.WaitAll(..)` / `Task.WaitAny(..)`.",
+`.Wait(..)` and `.GetAwaiter().GetResult()` on a `Task` or `Task<T>`, and \
+`Task.WaitAll(..)` / `Task.WaitAny(..)`. The same reads on a `ValueTask` / `ValueTask<T>` \
+are ASYNC501 valuetask-misuse's finding.",
         why: "Blocking on a task is sync over async. Under a SynchronizationContext (WPF, \
 WinForms, MAUI, legacy ASP.NET) the task's continuation needs the very thread that is blocked \
 waiting for it: the program deadlocks. Elsewhere it holds a thread-pool thread hostage for the \
@@ -113,7 +115,11 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
             return None;
         }
         let task = ma.receiver;
-        if model.is_awaitable(task) != Tri::Yes || model.known_complete(task) {
+        // A ValueTask's `.Result` is ASYNC501's finding.
+        if model.is_awaitable(task) != Tri::Yes
+            || model.known_complete(task)
+            || is_value_task(model, task)
+        {
             return None;
         }
         return Some(Blocking::Value {
@@ -125,11 +131,9 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
     let call = Invocation::cast(node)?;
     match call.name_text() {
         "Wait" => {
+            // `t.Wait()` and `t?.Wait()`
             let task = call.receiver()?;
-            if call.is_conditional()
-                || model.is_awaitable(task) != Tri::Yes
-                || model.known_complete(task)
-            {
+            if model.is_awaitable(task) != Tri::Yes || model.known_complete(task) {
                 return None;
             }
             Some(Blocking::Wait { call, task })
@@ -145,7 +149,10 @@ fn classify<'t>(node: Node<'t>, model: &FileModel<'t>) -> Option<Blocking<'t>> {
             let task = awaiter.receiver()?;
             // `GetAwaiter()` proves an awaitable; a type the file shows to be no task is
             // a custom awaiter with its own semantics.
-            if model.is_awaitable(task) == Tri::No || model.known_complete(task) {
+            if model.is_awaitable(task) == Tri::No
+                || model.known_complete(task)
+                || is_value_task(model, task)
+            {
                 return None;
             }
             Some(Blocking::Value {
@@ -240,7 +247,8 @@ fn fix_for(found: &Blocking<'_>, model: &FileModel<'_>) -> Option<Fix> {
             format!("Replace `{what}` with `await`"),
         ),
         Blocking::Wait { call, task } => {
-            if call.arg_count() != 0 || !is_statement_expression(call.node) {
+            if call.arg_count() != 0 || call.is_conditional() || !is_statement_expression(call.node)
+            {
                 return None;
             }
             (
@@ -324,12 +332,11 @@ class C {
     Task<int> GetAsync() => Task.FromResult(1);
     Task<int> _field;
     Task<string> Prop { get; }
-    void Sync(Task<int> p, ValueTask<int> v) {
+    void Sync(Task<int> p) {
         var a = GetAsync().Result; // ~ASYNC101
         p.Wait(); // ~ASYNC101
         _field.Wait(1000); // ~ASYNC101
         var b = Prop.Result.Length; // ~ASYNC101
-        var c = v.Result; // ~ASYNC101
         GetAsync().GetAwaiter().GetResult(); // ~ASYNC101
         Task t1 = Task.Run(() => 1), t2 = Task.Delay(1);
         Task.WaitAll(t1, t2); // ~ASYNC101
@@ -342,6 +349,26 @@ class C {
     async Task InAsync(Task<int> p) {
         var x = p.Result; // ~ASYNC101
         await Task.Yield();
+    }
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn value_task_reads_are_async501s_finding() {
+        // One construct, one finding: ASYNC501 valuetask-misuse reports these.
+        assert_silent(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class C {
+    ValueTask<int> ReadAsync() => new ValueTask<int>(1);
+    int Sync(ValueTask<int> v) {
+        var c = v.Result;
+        var d = ReadAsync().GetAwaiter().GetResult();
+        return ReadAsync().ConfigureAwait(false).GetAwaiter().GetResult() + c + d;
     }
 }
 "#,
@@ -660,6 +687,26 @@ class Miss {
     async Task B(bool flag, Task t) { if (flag) await t; else t.Wait(); } // ~ASYNC101
     void C() => Flush(true).GetAwaiter().GetResult(); // ~ASYNC101
     async Task Flush(bool async) { if (async) await Task.Yield(); }
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn when_any_winners_and_conditional_waits() {
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class C {
+    Task _prefetch;
+    async Task<int> First(Task<int> a, Task<int> b) {
+        Task<int> winner = await Task.WhenAny(a, b).ConfigureAwait(false);
+        var w2 = await Task.WhenAny(a, b);
+        return winner.Result + w2.Result;
+    }
+    public void WaitForPrefetch() => _prefetch?.Wait(); // ~ASYNC101
 }
 "#,
             ProjectKind::Library,
