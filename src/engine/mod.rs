@@ -115,12 +115,16 @@ pub const AWAITABLE_METHODS_TOKEN: &str = "@index:awaitable-methods";
 
 fn prefilter(source: &str, active: &[(&'static Rule, Severity)], index: &ProjectIndex) -> bool {
     active.iter().any(|(r, _)| {
+        // A token is one word, or several joined by ` & ` that must all be present.
         r.tokens.iter().any(|t| {
-            if *t == AWAITABLE_METHODS_TOKEN {
-                index.mentions_awaitable_method(source)
-            } else {
-                memchr::memmem::find(source.as_bytes(), t.as_bytes()).is_some()
-            }
+            t.split(" & ").all(|part| {
+                if part == AWAITABLE_METHODS_TOKEN {
+                    // Without an index (one file on its own) the names are unknown: parse.
+                    index.file_count() == 0 || index.mentions_awaitable_method(source)
+                } else {
+                    memchr::memmem::find(source.as_bytes(), part.as_bytes()).is_some()
+                }
+            })
         })
     })
 }

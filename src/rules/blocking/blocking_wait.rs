@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning_error_in_ui,
     fixable: true,
     kinds: &[SyntaxKind::MemberAccessExpression, SyntaxKind::InvocationExpression],
-    tokens: &["Result", "Wait"],
+    tokens: &[".Result", "Wait(", "GetResult", "WaitAll", "WaitAny"],
     check,
     docs: Docs {
         what: "Flags code that blocks the calling thread until a task completes: `.Result`, \

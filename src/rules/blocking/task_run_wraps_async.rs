@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
-    tokens: &["Run"],
+    tokens: &["Run("],
     check,
     docs: Docs {
         what: "Flags `Task.Run(..)` whose delegate is nothing but one awaitable call: \

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::MethodDeclaration,
         SyntaxKind::LocalFunctionStatement,
     ],
-    tokens: &["Task"],
+    tokens: &["Task & null", "Task & default"],
     check,
     docs: Docs {
         what: "Flags a method or local function that is not `async`, whose declared return \

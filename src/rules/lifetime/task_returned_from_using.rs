@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: false,
     kinds: &[SyntaxKind::ReturnStatement],
-    tokens: &["Task"],
+    tokens: &["Task & using", "Task & try"],
     check,
     docs: Docs {
         what: "Flags `return FooAsync(..);` in a method, local function or lambda that is not \
