@@ -74,3 +74,39 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub fix: Option<Fix>,
 }
+
+/// How a finding was suppressed.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// `#pragma warning disable ASYNC101`
+    Pragma,
+    /// `[SuppressMessage("asynclint", "ASYNC101")]` on a member or type.
+    SuppressMessage,
+    /// `// asynclint-disable-next-line ASYNC101`
+    Comment,
+    /// `<NoWarn>ASYNC101</NoWarn>` in the project file or `Directory.Build.props`.
+    NoWarn,
+}
+
+impl SuppressionKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SuppressionKind::Pragma => "#pragma warning disable",
+            SuppressionKind::SuppressMessage => "[SuppressMessage]",
+            SuppressionKind::Comment => "// asynclint-disable-next-line",
+            SuppressionKind::NoWarn => "<NoWarn> in the project",
+        }
+    }
+}
+
+/// A finding that a suppression hid.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub diagnostic: Diagnostic,
+    pub kind: SuppressionKind,
+    /// The suppression's own text in the file (empty for `<NoWarn>`).
+    pub by: Range<usize>,
+}

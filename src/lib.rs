@@ -5,6 +5,7 @@
 //! them. See ARCHITECTURE.md for the layers.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
@@ -17,7 +18,8 @@ pub mod workspace;
 
 pub use engine::{lint_source, FileReport, Settings};
 
-use diagnostic::{Diagnostic, Severity};
+use config::{ConfigMode, ConfigResolver, FileSettings};
+use diagnostic::{Diagnostic, Severity, Suppressed};
 use project::{ProjectInfo, ProjectResolver};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,8 @@ pub struct FileOutcome {
     /// The decoded text (empty when the file could not be read).
     pub source: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings a suppression hid.
+    pub suppressed: Vec<Suppressed>,
     pub has_syntax_errors: bool,
     /// With fixes on: the fixed text when it differs.
     pub fixed: Option<String>,
@@ -53,8 +57,12 @@ pub struct FileOutcome {
 
 pub struct PathsOutcome {
     pub files: Vec<FileOutcome>,
-    /// Problems that are not about one file: walk errors, project files that did not read.
+    /// Problems that are not about one file: walk errors, project files that did not read,
+    /// `.editorconfig` lines that were skipped.
     pub warnings: Vec<String>,
+    /// Problems that stop the run before any file is linted (exit 2): an unreadable or
+    /// invalid configuration file. `files` is empty when there are any.
+    pub errors: Vec<String>,
 }
 
 /// How a run over paths behaves besides the rules.
@@ -63,10 +71,12 @@ pub struct RunOptions {
     pub fix: FixMode,
     /// Where to keep the cache; `None` runs without one.
     pub cache_dir: Option<PathBuf>,
+    /// Which configuration files to read.
+    pub config: ConfigMode,
 }
 
-/// Lints files and folders without a cache: discovery, the project model, then every file
-/// in parallel.
+/// Lints files and folders without a cache and without configuration files: discovery,
+/// the project model, then every file in parallel.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> PathsOutcome {
     lint_paths_with(
         paths,
@@ -74,6 +84,7 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> Paths
         &RunOptions {
             fix,
             cache_dir: None,
+            config: ConfigMode::Off,
         },
     )
 }
@@ -82,7 +93,7 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, fix: FixMode) -> Paths
 /// into the project index), pass 2 (the rules), each in parallel, reusing what the cache
 /// holds for files whose content, project and index fingerprint did not change.
 pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions) -> PathsOutcome {
-    use workspace::cache::{hash_of, Cache, CachedDiagnostic, Entry};
+    use workspace::cache::{hash_of, Cache, CachedDiagnostic, CachedSuppressed, Entry};
     let fix = opts.fix;
     let discovered = workspace::discover(paths);
     let mut resolver = ProjectResolver::new();
@@ -94,6 +105,23 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             (f, p)
         })
         .collect();
+    // Configuration, per file; a bad asynclint.toml stops the run here.
+    let mut config_resolver = ConfigResolver::new(opts.config.clone());
+    let configs: Vec<FileSettings> = jobs
+        .iter()
+        .map(|(f, _)| config_resolver.settings_for(f))
+        .collect();
+    if !config_resolver.errors.is_empty() {
+        let mut warnings = std::mem::take(&mut resolver.warnings);
+        warnings.extend(config_resolver.warnings);
+        let mut errors = config_resolver.errors;
+        errors.dedup();
+        return PathsOutcome {
+            files: Vec::new(),
+            warnings,
+            errors,
+        };
+    }
     let cache = opts
         .cache_dir
         .as_deref()
@@ -195,9 +223,10 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
     let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
         .into_par_iter()
         .zip(pass1.into_par_iter())
+        .zip(configs.into_par_iter())
         .enumerate()
-        .map(|(i, ((path, project), (content, summary)))| {
-            let diagnostics_key = hash_of(&(fingerprint, &*project));
+        .map(|(i, (((path, project), (content, summary)), config))| {
+            let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
             if fix == FixMode::None {
                 let hit = cache
                     .as_ref()
@@ -209,16 +238,21 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
                         .iter()
                         .map(|d| d.to_diagnostic())
                         .collect();
-                    let source = if entry.diagnostics.is_empty() {
+                    let suppressed: Option<Vec<Suppressed>> =
+                        entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
+                    let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty() {
                         Some(String::new())
                     } else {
                         read_source(&path).ok()
                     };
-                    if let (Some(diagnostics), Some(source)) = (restored, source) {
+                    if let (Some(diagnostics), Some(suppressed), Some(source)) =
+                        (restored, suppressed, source)
+                    {
                         let outcome = FileOutcome {
                             path,
                             source,
                             diagnostics,
+                            suppressed,
                             has_syntax_errors: entry.has_syntax_errors,
                             fixed: None,
                             fixes_applied: 0,
@@ -231,6 +265,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             let ctx = LintContext {
                 project: &project,
                 settings,
+                config: &config,
                 index: &index,
                 file: i as semantic::FileId,
             };
@@ -250,6 +285,11 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
                     .iter()
                     .map(CachedDiagnostic::from_diagnostic)
                     .collect(),
+                suppressed: outcome
+                    .suppressed
+                    .iter()
+                    .map(CachedSuppressed::from_suppressed)
+                    .collect(),
                 has_syntax_errors: outcome.has_syntax_errors,
             });
             (outcome, entry)
@@ -267,8 +307,13 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         files.push(file_error(path.clone(), format!("cannot read: {err}")));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let warnings = resolver.warnings;
-    PathsOutcome { files, warnings }
+    let mut warnings = resolver.warnings;
+    warnings.extend(config_resolver.warnings);
+    PathsOutcome {
+        files,
+        warnings,
+        errors: Vec::new(),
+    }
 }
 
 fn file_error(path: PathBuf, message: String) -> FileOutcome {
@@ -284,6 +329,7 @@ fn file_error(path: PathBuf, message: String) -> FileOutcome {
             help: None,
             fix: None,
         }],
+        suppressed: Vec::new(),
         has_syntax_errors: false,
         fixed: None,
         fixes_applied: 0,
@@ -315,13 +361,21 @@ fn read_source(path: &Path) -> Result<String, String> {
 struct LintContext<'a> {
     project: &'a ProjectInfo,
     settings: &'a Settings,
+    config: &'a FileSettings,
     index: &'a semantic::ProjectIndex,
     file: semantic::FileId,
 }
 
 impl LintContext<'_> {
     fn lint(&self, text: &str) -> FileReport {
-        engine::lint_source_in(text, self.project, self.settings, self.index, self.file)
+        engine::lint_source_with(
+            text,
+            self.project,
+            self.settings,
+            self.config,
+            self.index,
+            self.file,
+        )
     }
 }
 
@@ -333,9 +387,11 @@ pub fn lint_file(
     fix: FixMode,
 ) -> FileOutcome {
     let index = semantic::ProjectIndex::new();
+    let config = FileSettings::default();
     let ctx = LintContext {
         project,
         settings,
+        config: &config,
         index: &index,
         file: semantic::FileId::MAX,
     };
@@ -352,6 +408,7 @@ fn lint_file_in(path: PathBuf, ctx: &LintContext<'_>, fix: FixMode) -> FileOutco
         path,
         source: decoded.text,
         diagnostics: report.diagnostics,
+        suppressed: report.suppressed,
         has_syntax_errors: report.has_syntax_errors,
         fixed: None,
         fixes_applied: 0,
@@ -372,19 +429,27 @@ fn fix_outcome(
     mode: FixMode,
 ) {
     let mut text = outcome.source.clone();
-    let mut diagnostics = std::mem::take(&mut outcome.diagnostics);
+    let mut report = FileReport {
+        diagnostics: std::mem::take(&mut outcome.diagnostics),
+        suppressed: std::mem::take(&mut outcome.suppressed),
+        ..FileReport::default()
+    };
     let mut applied = 0;
     for _ in 0..8 {
-        let fixed = fix::apply_safe_fixes(&text, &diagnostics);
+        let fixed = fix::apply_safe_fixes(&text, &report.diagnostics);
         if fixed.applied == 0 {
             break;
         }
         applied += fixed.applied;
         text = fixed.text;
-        diagnostics = ctx.lint(&text).diagnostics;
+        report = ctx.lint(&text);
     }
+    let keep = |outcome: &mut FileOutcome, report: FileReport| {
+        outcome.diagnostics = report.diagnostics;
+        outcome.suppressed = report.suppressed;
+    };
     if applied == 0 {
-        outcome.diagnostics = diagnostics;
+        keep(outcome, report);
         return;
     }
     outcome.fixes_applied = applied;
@@ -393,15 +458,16 @@ fn fix_outcome(
         {
             outcome.write_error = Some(format!("could not write the fixed file: {e}"));
             outcome.fixes_applied = 0;
-            outcome.diagnostics = ctx.lint(&outcome.source).diagnostics;
+            keep(outcome, ctx.lint(&outcome.source));
             return;
         }
         // What remains is reported against the new text.
         outcome.source = text.clone();
-        outcome.diagnostics = diagnostics;
+        keep(outcome, report);
     } else {
         // `--diff` changes nothing: report the findings of the original text.
-        outcome.diagnostics = ctx.lint(&outcome.source).diagnostics;
+        let original = ctx.lint(&outcome.source);
+        keep(outcome, original);
     }
     outcome.fixed = Some(text);
 }

@@ -6,6 +6,9 @@ mod common;
 
 use common::*;
 
+/// The rules whose fixes these tests spell out (other families have fixes of their own).
+const FIXED_RULES: &str = "ASYNC101,ASYNC102,ASYNC203";
+
 /// An async method that blocks twice: `t.Result` (ASYNC101, safe fix `await t`) and
 /// `Thread.Sleep(100)` (ASYNC102, safe fix `await Task.Delay(100)`). Non-ASCII text, one
 /// character outside the BMP (a surrogate pair in UTF-16) included. LF here; the tests turn
@@ -78,7 +81,7 @@ fn assert_all_crlf(text: &str) -> usize {
 
 /// The two findings are there, with safe fixes.
 fn assert_fixable_findings(p: &Project, file: &str) {
-    let (run, json) = p.check_json(&[file]);
+    let (run, json) = p.check_json(&[file, "--select", FIXED_RULES]);
     run.expect_code(1);
     let d = diagnostics(&json);
     let find = |rule: &str| {
@@ -102,14 +105,30 @@ fn assert_fixable_findings(p: &Project, file: &str) {
 /// `--fix` twice: the first run applies both fixes, the second changes no byte.
 fn fix_twice(p: &Project, file: &str) -> Vec<u8> {
     let before = p.read(file);
-    let run = p.run(&["check", file, "--fix", "--color", "never"]);
+    let run = p.run(&[
+        "check",
+        file,
+        "--select",
+        FIXED_RULES,
+        "--fix",
+        "--color",
+        "never",
+    ]);
     run.expect_completed();
     assert!(run.stdout.contains("Applied 2 fixes."), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let after = p.read(file);
     assert_ne!(after, before, "--fix changed nothing");
 
-    let again = p.run(&["check", file, "--fix", "--color", "never"]);
+    let again = p.run(&[
+        "check",
+        file,
+        "--select",
+        FIXED_RULES,
+        "--fix",
+        "--color",
+        "never",
+    ]);
     again.expect_code(0);
     assert!(
         !again.stdout.contains("Applied"),
@@ -236,7 +255,7 @@ class Fire
         ("src/Worker.cs", WORKER),
         ("src/Clean.cs", CLEAN_CS),
     ]);
-    let (_, json) = p.check_json(&["--fix"]);
+    let (_, json) = p.check_json(&["--fix", "--select", FIXED_RULES]);
     assert_eq!(
         p.read("src/Fire.cs"),
         unsafe_only.as_bytes(),
@@ -315,7 +334,7 @@ fn diff_prints_a_unified_diff_and_changes_nothing() {
     ] {
         let p = Project::new();
         p.write_bytes("src/Worker.cs", &bytes);
-        let run = p.run(&["check", "--diff"]);
+        let run = p.run(&["check", "--select", FIXED_RULES, "--diff"]);
         // --diff reports the findings of the unchanged file in its exit code.
         run.expect_code(1);
         assert_worker_diff(&run.stdout, "src/Worker.cs");
@@ -329,7 +348,7 @@ fn diff_prints_a_unified_diff_and_changes_nothing() {
             "{name}: --diff changed the file"
         );
         // Twice: still the same diff, still the same bytes.
-        let again = p.run(&["check", "--diff"]);
+        let again = p.run(&["check", "--select", FIXED_RULES, "--diff"]);
         assert_eq!(again.stdout, run.stdout, "{name}");
         assert_eq!(p.read("src/Worker.cs"), bytes, "{name}");
     }
@@ -338,7 +357,7 @@ fn diff_prints_a_unified_diff_and_changes_nothing() {
 #[test]
 fn diff_of_a_clean_project_is_empty() {
     let p = Project::with(&[("Clean.cs", CLEAN_CS)]);
-    let run = p.run(&["check", "--diff"]);
+    let run = p.run(&["check", "--select", FIXED_RULES, "--diff"]);
     run.expect_code(0);
     assert_eq!(run.stdout, "");
 }
@@ -351,7 +370,15 @@ fn fix_writes_through_a_symlink() {
     let real = p.write("shared/Worker.cs", &crlf(WORKER));
     std::fs::create_dir_all(p.path("src")).unwrap();
     std::os::unix::fs::symlink("../shared/Worker.cs", p.path("src/Worker.cs")).unwrap();
-    let run = p.run(&["check", "src/Worker.cs", "--fix", "--color", "never"]);
+    let run = p.run(&[
+        "check",
+        "src/Worker.cs",
+        "--select",
+        FIXED_RULES,
+        "--fix",
+        "--color",
+        "never",
+    ]);
     run.expect_code(0);
     let link = std::fs::symlink_metadata(p.path("src/Worker.cs")).unwrap();
     assert!(

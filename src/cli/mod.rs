@@ -1,13 +1,16 @@
-//! The command line: `check`, `rules`, `explain`. Maps results to exit codes 0/1/2.
+//! The command line: `check`, `rules`, `explain`, `clean`, `completions`. Maps results to
+//! exit codes 0/1/2.
 
+mod baseline;
 mod explain;
 
+use crate::config::{resolve_rules, ConfigMode};
 use crate::diagnostic::Severity;
 use crate::engine::Settings;
 use crate::output::{self, FileResult, Format, RunResult};
 use crate::rules::{Rule, ALL};
 use crate::FixMode;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -49,6 +52,12 @@ pub enum Command {
     },
     /// Remove the cache (in ASYNCLINT_CACHE_DIR, or the user's cache folder).
     Clean,
+    /// Print a shell completion script: `asynclint completions bash > /etc/bash_completion.d/asynclint`.
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -98,8 +107,22 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
     /// Ignore .editorconfig and asynclint.toml.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Use this asynclint.toml for every file instead of the nearest one above each file
+    /// (`.editorconfig` is still read).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Also list the findings that suppressions hid (#pragma, [SuppressMessage], comments,
+    /// <NoWarn>), marked as suppressed. They never affect the exit code.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report only findings that are not in this baseline (written by --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file, print nothing else, exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Do not read or write the cache. By default results are cached per file (in
     /// ASYNCLINT_CACHE_DIR, or the user's cache folder) and reused while the file, its
     /// project and the declarations it can see are unchanged.
@@ -119,6 +142,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules(format),
         Command::Clean => clean(),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "asynclint", &mut std::io::stdout());
+            EXIT_OK
+        }
         Command::Explain { rule } => match Rule::find(&rule) {
             Some(r) => {
                 print!("{}", explain::render(r));
@@ -130,33 +158,6 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
     }
-}
-
-/// Resolves `--select`/`--ignore` words to rule IDs.
-fn resolve_rules(words: &[String]) -> Result<Vec<&'static str>, String> {
-    let mut ids = Vec::new();
-    for w in words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
-        if w.eq_ignore_ascii_case("ALL") {
-            ids.extend(ALL.iter().map(|r| r.id));
-            continue;
-        }
-        if let Some(r) = Rule::find(w) {
-            ids.push(r.id);
-            continue;
-        }
-        let upper = w.to_ascii_uppercase();
-        let by_prefix: Vec<_> = ALL
-            .iter()
-            .filter(|r| r.id.starts_with(&upper))
-            .map(|r| r.id)
-            .collect();
-        if upper.starts_with("ASYNC") && !by_prefix.is_empty() {
-            ids.extend(by_prefix);
-            continue;
-        }
-        return Err(format!("unknown rule `{w}`; `asynclint rules` lists them"));
-    }
-    Ok(ids)
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -198,21 +199,44 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         crate::workspace::cache::cache_dir()
     };
+    let config = if args.no_config {
+        ConfigMode::Off
+    } else if let Some(path) = &args.config {
+        ConfigMode::Explicit(path.clone())
+    } else {
+        ConfigMode::Discover
+    };
+    let mut known = match args.baseline.as_deref().map(baseline::Baseline::read) {
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+        None => None,
+    };
     let outcome = crate::lint_paths_with(
         &paths,
         &settings,
         &crate::RunOptions {
             fix: mode,
             cache_dir,
+            config,
         },
     );
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
+    if !outcome.errors.is_empty() {
+        for e in &outcome.errors {
+            eprintln!("error: {e}");
+        }
+        return EXIT_ERROR;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut fixes_applied = 0;
     let mut files_with_syntax_errors = 0;
+    let mut suppressed = 0;
     let files_checked = outcome.files.len();
     let mut results = Vec::new();
     for f in outcome.files {
@@ -224,6 +248,7 @@ fn check(args: CheckArgs) -> i32 {
             files_with_syntax_errors += 1;
         }
         fixes_applied += f.fixes_applied;
+        suppressed += f.suppressed.len();
         if mode == FixMode::Diff {
             if let Some(fixed) = &f.fixed {
                 let _ = write!(
@@ -233,7 +258,12 @@ fn check(args: CheckArgs) -> i32 {
                 );
             }
         }
-        if f.diagnostics.is_empty() {
+        let shown_suppressed = if args.show_suppressed {
+            f.suppressed
+        } else {
+            Vec::new()
+        };
+        if f.diagnostics.is_empty() && shown_suppressed.is_empty() {
             continue;
         }
         let mut diagnostics = f.diagnostics;
@@ -243,9 +273,27 @@ fn check(args: CheckArgs) -> i32 {
             display_path: display,
             source: f.source,
             diagnostics,
+            suppressed: shown_suppressed,
         });
     }
     results.sort_by(|a, b| a.display_path.cmp(&b.display_path));
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, &results) {
+            Ok(n) => {
+                eprintln!(
+                    "Wrote {n} finding{} to the baseline {}",
+                    if n == 1 { "" } else { "s" },
+                    path.display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
+    let baselined = known.as_mut().map_or(0, |b| b.filter(&mut results));
     let run = RunResult {
         files: results,
         files_checked,
@@ -255,6 +303,8 @@ fn check(args: CheckArgs) -> i32 {
         } else {
             0
         },
+        suppressed,
+        baselined,
     };
     let worst = run.diagnostics().map(|(_, d)| d.severity).max();
     if mode != FixMode::Diff {

@@ -1,13 +1,19 @@
 //! The engine: one file in, diagnostics out. Decoding and IO happen before (in
-//! `workspace/`); rules run here, dispatched by node kind over one walk of the flat tree.
+//! `workspace/`, configuration in `config/`); rules run here, dispatched by node kind over
+//! one walk of the flat tree, then suppressions are applied (`suppress.rs`).
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::project::ProjectInfo;
+mod suppress;
+
+use crate::config::{select_and_ignore, FileSettings};
+use crate::diagnostic::{Diagnostic, Severity, Suppressed};
+use crate::project::{ProjectInfo, ProjectKind};
+use crate::rules::suppression::unused_suppression::RULE as UNUSED_SUPPRESSION;
 use crate::rules::{Rule, RuleCtx, ALL};
 use crate::semantic::{FileId, FileModel, ProjectIndex};
 use crate::syntax::{self, SyntaxKind};
+use std::borrow::Cow;
 
-/// Which rules run.
+/// Which rules run: the command line's `--select` / `--ignore`, the strongest layer.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Settings {
     /// Only these rules (IDs), when given.
@@ -17,23 +23,23 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Whether a rule runs in a project of this kind, and at which severity.
+    /// Whether a rule runs in a project of this kind, and at which severity (no
+    /// configuration files).
     pub fn severity_of(&self, rule: &Rule, project: &ProjectInfo) -> Severity {
+        self.severity_for(rule, project.kind, &FileSettings::default())
+    }
+
+    /// A rule's severity in a file: its default for the project kind, then `.editorconfig`
+    /// and `asynclint.toml` (`file`), then the command line. `--select` replaces the
+    /// selection of `asynclint.toml` (its `select` and `ignore`) and turns on rules that are
+    /// off by default or by configuration; `--ignore` wins over everything.
+    pub fn severity_for(&self, rule: &Rule, kind: ProjectKind, file: &FileSettings) -> Severity {
         if self.ignore.contains(&rule.id) {
             return Severity::Off;
         }
-        let sev = (rule.severity)(project.kind);
         match &self.select {
-            // `--select` turns on rules that are off by default.
-            Some(list) if list.contains(&rule.id) => {
-                if sev == Severity::Off {
-                    rule.default_severity.max(Severity::Info)
-                } else {
-                    sev
-                }
-            }
-            Some(_) => Severity::Off,
-            None => sev,
+            Some(list) => select_and_ignore(rule, file.level(rule, kind), Some(list), &[]),
+            None => file.severity(rule, kind),
         }
     }
 }
@@ -42,6 +48,8 @@ impl Settings {
 #[derive(Debug, Default)]
 pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings a suppression hid (`--show-suppressed` lists them).
+    pub suppressed: Vec<Suppressed>,
     /// The file was parsed and has syntax errors.
     pub has_syntax_errors: bool,
     /// The file was parsed (it passed the prefilter).
@@ -58,8 +66,13 @@ fn empty_index() -> &'static ProjectIndex {
     EMPTY.get_or_init(ProjectIndex::new)
 }
 
+fn no_config() -> &'static FileSettings {
+    static NONE: std::sync::OnceLock<FileSettings> = std::sync::OnceLock::new();
+    NONE.get_or_init(FileSettings::default)
+}
+
 /// Lints one decoded file that is part of a run whose declarations are in `index`
-/// (`file` is the id its own summary carries there).
+/// (`file` is the id its own summary carries there), without configuration files.
 pub fn lint_source_in(
     source: &str,
     project: &ProjectInfo,
@@ -67,19 +80,93 @@ pub fn lint_source_in(
     index: &ProjectIndex,
     file: FileId,
 ) -> FileReport {
+    lint_source_with(source, project, settings, no_config(), index, file)
+}
+
+/// [`lint_source_in`] with the file's configuration (`config`: what `.editorconfig` and
+/// `asynclint.toml` say about this file).
+pub fn lint_source_with(
+    source: &str,
+    project: &ProjectInfo,
+    settings: &Settings,
+    config: &FileSettings,
+    index: &ProjectIndex,
+    file: FileId,
+) -> FileReport {
+    // Configuration may say what kind of project this is.
+    let project: Cow<'_, ProjectInfo> = match config.project_kind {
+        Some(kind) if kind != project.kind => Cow::Owned(ProjectInfo {
+            kind,
+            ..project.clone()
+        }),
+        _ => Cow::Borrowed(project),
+    };
+    let project = &*project;
     let active: Vec<(&'static Rule, Severity)> = ALL
         .iter()
-        .map(|r| (*r, settings.severity_of(r, project)))
+        .map(|r| (*r, settings.severity_for(r, project.kind, config)))
         .filter(|(_, s)| *s != Severity::Off)
         .collect();
-    if active.is_empty() || !prefilter(source, &active, index) {
-        return FileReport::default();
+    // ASYNC001 is the engine's: it does not take part in the prefilter or the walk.
+    let checked: Vec<(&'static Rule, Severity)> = active
+        .iter()
+        .copied()
+        .filter(|(r, _)| r.id != UNUSED_SUPPRESSION.id)
+        .collect();
+    let mut report = FileReport::default();
+    let mut tree = None;
+    if !checked.is_empty() && prefilter(source, &checked, index) {
+        let t = syntax::parse(source);
+        report.diagnostics = run_rules(&t, &checked, project, config, index, file);
+        report.has_syntax_errors = t.has_errors();
+        report.parsed = true;
+        tree = Some(t);
     }
-    let tree = syntax::parse(source);
-    let model = FileModel::build(&tree, index, file);
+    let may_suppress = suppress::may_suppress(source);
+    if !may_suppress && project.no_warn.is_empty() {
+        return report;
+    }
+    // `[SuppressMessage]` needs the tree even when no rule needed it: to tell whether it
+    // is used.
+    let unused_on = active.iter().any(|(r, _)| r.id == UNUSED_SUPPRESSION.id);
+    if tree.is_none() && may_suppress && unused_on && suppress::needs_tree(source) {
+        let t = syntax::parse(source);
+        report.has_syntax_errors = t.has_errors();
+        report.parsed = true;
+        tree = Some(t);
+    }
+    let report_unused = !tree.as_ref().is_some_and(|t| t.has_errors());
+    let diagnostics = std::mem::take(&mut report.diagnostics);
+    let (mut kept, suppressed) = if may_suppress {
+        suppress::apply(
+            source,
+            tree.as_ref(),
+            diagnostics,
+            &active,
+            &project.no_warn,
+            report_unused,
+        )
+    } else {
+        suppress::apply("", None, diagnostics, &[], &project.no_warn, false)
+    };
+    sort(&mut kept);
+    report.diagnostics = kept;
+    report.suppressed = suppressed;
+    report
+}
+
+fn run_rules(
+    tree: &syntax::SyntaxTree,
+    active: &[(&'static Rule, Severity)],
+    project: &ProjectInfo,
+    config: &FileSettings,
+    index: &ProjectIndex,
+    file: FileId,
+) -> Vec<Diagnostic> {
+    let model = FileModel::build(tree, index, file);
     let mut by_kind: Vec<Vec<(&'static Rule, Severity)>> =
         vec![Vec::new(); SyntaxKind::Other as usize + 1];
-    for &(rule, sev) in &active {
+    for &(rule, sev) in active {
         for &k in rule.kinds {
             by_kind[k as usize].push((rule, sev));
         }
@@ -90,6 +177,7 @@ pub fn lint_source_in(
             let mut ctx = RuleCtx {
                 model: &model,
                 project,
+                config: &config.rules,
                 rule,
                 severity,
                 out: &mut diagnostics,
@@ -97,15 +185,15 @@ pub fn lint_source_in(
             (rule.check)(node, &mut ctx);
         }
     }
+    sort(&mut diagnostics);
+    diagnostics.dedup_by(|b, a| a.range == b.range && a.rule == b.rule);
+    diagnostics
+}
+
+fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
-    diagnostics.dedup_by(|b, a| a.range == b.range && a.rule == b.rule);
-    FileReport {
-        diagnostics,
-        has_syntax_errors: tree.has_errors(),
-        parsed: true,
-    }
 }
 
 /// A file whose text contains none of the active rules' tokens has no finding to give.

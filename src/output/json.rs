@@ -26,6 +26,17 @@ struct JsonDiagnostic<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     fix: Option<JsonFix<'a>>,
+    /// Only with `--show-suppressed`, on findings a suppression hid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<JsonSuppressed>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed {
+    kind: crate::diagnostic::SuppressionKind,
+    /// The line of the suppression (absent for `<NoWarn>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -48,7 +59,7 @@ pub fn render(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
     let mut diagnostics = Vec::new();
     for f in &run.files {
         let idx = LineIndex::new(&f.source);
-        for d in &f.diagnostics {
+        for (d, sup) in f.entries() {
             let (line, column) = idx.position(d.range.start);
             let (end_line, end_column) = idx.position(d.range.end);
             diagnostics.push(JsonDiagnostic {
@@ -80,6 +91,11 @@ pub fn render(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
                             }
                         })
                         .collect(),
+                }),
+                suppressed: sup.map(|s| JsonSuppressed {
+                    kind: s.kind,
+                    line: (s.kind != crate::diagnostic::SuppressionKind::NoWarn)
+                        .then(|| idx.position(s.by.start).0),
                 }),
             });
         }

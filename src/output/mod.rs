@@ -1,18 +1,22 @@
-//! Rendering results: text, json, msbuild, github. Byte ranges become 1-based lines and
-//! columns (Unicode scalar values) here and nowhere else.
+//! Rendering results: text, json, sarif, msbuild, github. Byte ranges become 1-based lines
+//! and columns (Unicode scalar values) here and nowhere else; so do the fingerprints that
+//! SARIF and baselines share (`fingerprint.rs`).
 
+pub mod fingerprint;
 mod github;
 mod json;
 mod msbuild;
+mod sarif;
 mod text;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Suppressed};
 use std::io::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    Sarif,
     Msbuild,
     Github,
 }
@@ -23,6 +27,23 @@ pub struct FileResult {
     pub display_path: String,
     pub source: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings suppressions hid, when they are to be shown (`--show-suppressed`).
+    pub suppressed: Vec<Suppressed>,
+}
+
+impl FileResult {
+    /// Every finding to show, in order of position then rule, each with the suppression
+    /// that hid it, if any.
+    pub fn entries(&self) -> Vec<(&Diagnostic, Option<&Suppressed>)> {
+        let mut all: Vec<(&Diagnostic, Option<&Suppressed>)> = self
+            .diagnostics
+            .iter()
+            .map(|d| (d, None))
+            .chain(self.suppressed.iter().map(|s| (&s.diagnostic, Some(s))))
+            .collect();
+        all.sort_by(|a, b| (a.0.range.start, a.0.rule).cmp(&(b.0.range.start, b.0.rule)));
+        all
+    }
 }
 
 /// Everything a run produced.
@@ -31,6 +52,10 @@ pub struct RunResult {
     pub files_checked: usize,
     pub files_with_syntax_errors: usize,
     pub fixes_applied: usize,
+    /// How many findings suppressions hid (shown or not).
+    pub suppressed: usize,
+    /// How many findings the baseline already knew (not shown).
+    pub baselined: usize,
 }
 
 impl RunResult {
@@ -54,6 +79,7 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
     match opts.format {
         Format::Text => text::render(run, opts, out),
         Format::Json => json::render(run, out),
+        Format::Sarif => sarif::render(run, out),
         Format::Msbuild => msbuild::render(run, out),
         Format::Github => github::render(run, out),
     }

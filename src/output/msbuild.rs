@@ -6,15 +6,17 @@ use std::io::Write;
 pub fn render(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &run.files {
         let idx = LineIndex::new(&f.source);
-        for d in &f.diagnostics {
+        for (d, sup) in f.entries() {
             let (line, col) = idx.position(d.range.start);
+            // A suppressed finding (`--show-suppressed`) is information, not a warning.
+            let (severity, note) = match sup {
+                Some(s) => ("info", format!(" (suppressed by {})", s.kind.describe())),
+                None => (severity_word(d.severity), String::new()),
+            };
             writeln!(
                 out,
-                "{}({line},{col}): {} {}: {}",
-                f.display_path,
-                severity_word(d.severity),
-                d.rule,
-                d.message
+                "{}({line},{col}): {severity} {}: {}{note}",
+                f.display_path, d.rule, d.message
             )?;
         }
     }

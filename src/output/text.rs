@@ -15,7 +15,7 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
     };
     for f in &run.files {
         let idx = LineIndex::new(&f.source);
-        for d in &f.diagnostics {
+        for (d, sup) in f.entries() {
             let (line, _) = idx.position(d.range.start);
             let (end_line, _) = idx.position(d.range.end.max(d.range.start));
             // Show only the lines of the finding: the frame stays cheap on huge files.
@@ -24,8 +24,26 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
             let snippet_src = &f.source[first..last];
             let span_start = d.range.start - first;
             let span_end = (d.range.end.min(last) - first).max(span_start);
-            let level = level(d.severity);
-            let title = format!("{} [{}]", d.message, d.name);
+            // A suppressed finding (`--show-suppressed`) is shown as a note.
+            let level = if sup.is_some() {
+                Level::Note
+            } else {
+                level(d.severity)
+            };
+            let title = match sup {
+                Some(_) => format!("{} [{}] (suppressed)", d.message, d.name),
+                None => format!("{} [{}]", d.message, d.name),
+            };
+            let footer_suppressed = sup.map(|s| match s.kind {
+                crate::diagnostic::SuppressionKind::NoWarn => {
+                    format!("suppressed by {}", s.kind.describe())
+                }
+                _ => format!(
+                    "suppressed by `{}` on line {}",
+                    f.source[s.by.clone()].trim(),
+                    idx.position(s.by.start).0
+                ),
+            });
             let footer_fix = d.fix.as_ref().map(|fix| {
                 let how = match fix.applicability {
                     crate::diagnostic::Applicability::Safe => "fix available (`--fix`)",
@@ -48,6 +66,9 @@ pub fn render(run: &RunResult, opts: &Options, out: &mut dyn Write) -> std::io::
             }
             if let Some(fix) = &footer_fix {
                 message = message.footer(Level::Note.title(fix));
+            }
+            if let Some(s) = &footer_suppressed {
+                message = message.footer(Level::Note.title(s));
             }
             writeln!(out, "{}\n", renderer.render(message))?;
         }
@@ -105,6 +126,27 @@ fn summary(run: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
             } else {
                 "s"
             }
+        )?;
+    }
+    let shown_suppressed: usize = run.files.iter().map(|f| f.suppressed.len()).sum();
+    if run.suppressed > 0 {
+        let s = if run.suppressed == 1 { "" } else { "s" };
+        if shown_suppressed > 0 {
+            writeln!(out, "{} suppressed finding{s} shown above.", run.suppressed)?;
+        } else {
+            writeln!(
+                out,
+                "{} suppressed finding{s} not shown (`--show-suppressed` lists them).",
+                run.suppressed
+            )?;
+        }
+    }
+    if run.baselined > 0 {
+        writeln!(
+            out,
+            "{} finding{} already in the baseline not shown.",
+            run.baselined,
+            if run.baselined == 1 { "" } else { "s" }
         )?;
     }
     if run.fixes_applied > 0 {

@@ -55,6 +55,8 @@ pub struct ProjectInfo {
     pub frameworks: Frameworks,
     /// `<ImplicitUsings>enable</ImplicitUsings>`: `System.Threading.Tasks` is in scope.
     pub implicit_usings: bool,
+    /// The asynclint IDs of `<NoWarn>` (upper case): hidden in the whole project.
+    pub no_warn: Vec<String>,
 }
 
 impl ProjectInfo {
@@ -64,6 +66,7 @@ impl ProjectInfo {
             kind: ProjectKind::Library,
             frameworks: Frameworks::default(),
             implicit_usings: false,
+            no_warn: Vec::new(),
         }
     }
 }
@@ -145,6 +148,7 @@ impl ProjectResolver {
             implicit_usings: props.get("ImplicitUsings").is_some_and(|v| {
                 v.eq_ignore_ascii_case("enable") || v.eq_ignore_ascii_case("true")
             }),
+            no_warn: props.no_warn(),
         }
     }
 
@@ -153,23 +157,42 @@ impl ProjectResolver {
             Ok(bytes) => match crate::workspace::decode(&bytes) {
                 Ok(d) => d.text,
                 Err(e) => {
-                    self.warnings.push(format!("{}: {e}", file.display()));
+                    self.warnings
+                        .push(format!("{}: {e}", crate::display_path(file)));
                     return;
                 }
             },
             Err(e) => {
                 self.warnings
-                    .push(format!("{}: cannot read: {e}", file.display()));
+                    .push(format!("{}: cannot read: {e}", crate::display_path(file)));
                 return;
             }
         };
         if let Err(e) = props.read(&text) {
+            let pos = e.pos();
             self.warnings.push(format!(
-                "{}: not a readable project file ({e}); treating it as a library",
-                file.display()
+                "{}:{}:{}: not a readable project file ({e}); treating it as a library",
+                crate::display_path(file),
+                pos.row,
+                pos.col
             ));
         }
     }
+}
+
+/// `text` with every `needle` (ASCII, any case) replaced.
+fn replace_ignore_case(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(&needle) {
+        out.push_str(&text[at..at + i]);
+        out.push_str(with);
+        at += i + needle.len();
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 fn find_csproj(dir: &Path) -> Option<PathBuf> {
@@ -205,8 +228,22 @@ impl Properties {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
-    fn read(&mut self, text: &str) -> Result<(), String> {
-        let doc = roxmltree::Document::parse(text).map_err(|e| e.to_string())?;
+    /// The IDs of `<NoWarn>` that name asynclint rules, upper case.
+    fn no_warn(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .get("NoWarn")
+            .unwrap_or("")
+            .split([';', ','])
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| s.starts_with("ASYNC"))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    fn read(&mut self, text: &str) -> Result<(), roxmltree::Error> {
+        let doc = roxmltree::Document::parse(text)?;
         let root = doc.root_element();
         if let Some(sdk) = root.attribute("Sdk") {
             self.sdks
@@ -251,8 +288,14 @@ impl Properties {
                         .parent_element()
                         .is_some_and(|p| p.has_tag_name("PropertyGroup"))
                     {
-                        let value = node.text().unwrap_or("").trim().to_owned();
-                        self.values.insert(tag.to_ascii_lowercase(), value);
+                        let key = tag.to_ascii_lowercase();
+                        let mut value = node.text().unwrap_or("").trim().to_owned();
+                        // `<NoWarn>$(NoWarn);ASYNC101</NoWarn>` adds to what was set before.
+                        if key == "nowarn" {
+                            let before = self.values.get(&key).cloned().unwrap_or_default();
+                            value = replace_ignore_case(&value, "$(NoWarn)", &before);
+                        }
+                        self.values.insert(key, value);
                     }
                 }
             }
@@ -411,6 +454,22 @@ mod tests {
     fn malformed_project_is_an_error_not_a_panic() {
         let mut p = Properties::default();
         let err = p.read("<Project><PropertyGroup></Project>").unwrap_err();
-        assert!(err.contains("1:"), "{err}");
+        assert_eq!(err.pos().row, 1, "{err}");
+    }
+
+    #[test]
+    fn no_warn_accumulates_through_imports() {
+        let mut p = Properties::default();
+        p.read(
+            r#"<Project><PropertyGroup><NoWarn>CS1591;async101</NoWarn></PropertyGroup></Project>"#,
+        )
+        .unwrap();
+        p.read(r#"<Project><PropertyGroup><NoWarn>$(NoWarn);ASYNC201, ASYNC203</NoWarn></PropertyGroup></Project>"#)
+            .unwrap();
+        assert_eq!(p.no_warn(), vec!["ASYNC101", "ASYNC201", "ASYNC203"]);
+        // Without `$(NoWarn)` the nearer file replaces the value, as in MSBuild.
+        p.read(r#"<Project><PropertyGroup><NoWarn>ASYNC102</NoWarn></PropertyGroup></Project>"#)
+            .unwrap();
+        assert_eq!(p.no_warn(), vec!["ASYNC102"]);
     }
 }

@@ -3,8 +3,14 @@
 //! `mod.rs`, and [`ALL`] below.
 
 pub mod blocking;
+pub mod cancellation;
+pub mod context;
 pub mod lifetime;
+pub mod naming;
+pub mod resources;
+pub mod suppression;
 pub mod util;
+pub mod valuetask;
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::project::{ProjectInfo, ProjectKind};
@@ -13,6 +19,7 @@ use crate::syntax::{Node, SyntaxKind};
 
 /// Every rule, in ID order.
 pub static ALL: &[&Rule] = &[
+    &suppression::unused_suppression::RULE,
     &blocking::blocking_wait::RULE,
     &blocking::blocking_call_in_async::RULE,
     &blocking::task_run_wraps_async::RULE,
@@ -27,6 +34,27 @@ pub static ALL: &[&Rule] = &[
     &lifetime::task_returned_from_using::RULE,
     &lifetime::startnew_async_delegate::RULE,
     &lifetime::task_scheduler_implicit::RULE,
+    &context::missing_configure_await::RULE,
+    &context::configure_await_false_in_ui::RULE,
+    &cancellation::cancellation_not_forwarded::RULE,
+    &cancellation::missing_cancellation_parameter::RULE,
+    &cancellation::cancellation_token_not_last::RULE,
+    &cancellation::missing_enumerator_cancellation::RULE,
+    &cancellation::cancellation_source_not_disposed::RULE,
+    &cancellation::cancellation_swallowed::RULE,
+    &valuetask::valuetask_misuse::RULE,
+    &valuetask::valuetask_wraps_task::RULE,
+    &valuetask::tcs_sync_continuations::RULE,
+    &valuetask::tcs_set_may_throw::RULE,
+    &resources::httpclient_per_call::RULE,
+    &resources::dbcontext_concurrent_use::RULE,
+    &resources::sequential_independent_awaits::RULE,
+    &resources::threadlocal_across_await::RULE,
+    &resources::loop_variable_captured_by_async_lambda::RULE,
+    &resources::sync_dispose_of_async_disposable::RULE,
+    &resources::background_service_blocks_start::RULE,
+    &naming::async_suffix::RULE,
+    &naming::async_suffix_on_sync::RULE,
 ];
 
 /// The rule that reports files asynclint could not read or decode.
@@ -42,6 +70,7 @@ pub enum Family {
     ValueTask,
     Resources,
     Naming,
+    Suppression,
 }
 
 impl Family {
@@ -54,6 +83,7 @@ impl Family {
             Family::ValueTask => "ValueTask, TaskCompletionSource",
             Family::Resources => "Framework resources and concurrency",
             Family::Naming => "Naming",
+            Family::Suppression => "Suppressions",
         }
     }
 }
@@ -82,7 +112,8 @@ pub struct Rule {
     pub fixable: bool,
     /// Node kinds the check is called on.
     pub kinds: &'static [SyntaxKind],
-    /// A file that contains none of these words cannot have a finding (prefilter).
+    /// A file that contains none of these words cannot have a finding (prefilter). A token
+    /// may join several words with ` & `: all must be present.
     pub tokens: &'static [&'static str],
     pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
     pub docs: Docs,
@@ -100,6 +131,8 @@ impl Rule {
 pub struct RuleCtx<'a, 't> {
     pub model: &'a FileModel<'t>,
     pub project: &'a ProjectInfo,
+    /// What configuration says to rules (`asynclint.toml`, `.editorconfig`) for this file.
+    pub config: &'a crate::config::RuleConfig,
     pub rule: &'static Rule,
     pub(crate) severity: Severity,
     pub(crate) out: &'a mut Vec<Diagnostic>,
@@ -126,7 +159,7 @@ impl<'a, 't> RuleCtx<'a, 't> {
         range: std::ops::Range<usize>,
         message: impl Into<String>,
     ) -> Option<&mut Diagnostic> {
-        if near_parse_error(anchor) {
+        if self.model.near_parse_error(anchor) {
             return None;
         }
         self.out.push(Diagnostic {
@@ -155,36 +188,6 @@ impl Diagnostic {
         self.severity = severity;
         self
     }
-}
-
-/// Whether the member (method, property, …) or top-level statement around a node contains a
-/// parse error.
-pub fn near_parse_error(node: Node<'_>) -> bool {
-    if node.has_error() {
-        return true;
-    }
-    for a in node.ancestors() {
-        if a.is(SyntaxKind::Error) {
-            return true;
-        }
-        let member_level = matches!(
-            a.kind(),
-            SyntaxKind::MethodDeclaration
-                | SyntaxKind::ConstructorDeclaration
-                | SyntaxKind::PropertyDeclaration
-                | SyntaxKind::IndexerDeclaration
-                | SyntaxKind::OperatorDeclaration
-                | SyntaxKind::ConversionOperatorDeclaration
-                | SyntaxKind::DestructorDeclaration
-                | SyntaxKind::FieldDeclaration
-                | SyntaxKind::EventFieldDeclaration
-                | SyntaxKind::GlobalStatement
-        );
-        if member_level {
-            return a.has_error();
-        }
-    }
-    node.tree().has_errors()
 }
 
 /// Severity helpers for rule metadata.

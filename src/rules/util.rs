@@ -99,12 +99,7 @@ pub fn in_sync_branch(model: &FileModel<'_>, node: Node<'_>) -> bool {
                         && s.child_by_field(Field::Alternative).is_none()
                         && s.child_by_field(Field::Condition).and_then(async_flag) == Some(true)
                         && s.child_by_field(Field::Consequence).is_some_and(|c| {
-                            c.is(SyntaxKind::ReturnStatement)
-                                || c.is(SyntaxKind::ThrowStatement)
-                                || c.named_children().last().is_some_and(|l| {
-                                    l.is(SyntaxKind::ReturnStatement)
-                                        || l.is(SyntaxKind::ThrowStatement)
-                                })
+                            exits(c) || c.named_children().last().is_some_and(exits)
                         })
                 });
                 if earlier_exit {
@@ -116,6 +111,17 @@ pub fn in_sync_branch(model: &FileModel<'_>, node: Node<'_>) -> bool {
         child = a;
     }
     false
+}
+
+/// `return ..;`, `throw ..;`, or a call of a throw helper (`ThrowHelper.ThrowX(..);`).
+fn exits(stmt: Node<'_>) -> bool {
+    stmt.is(SyntaxKind::ReturnStatement)
+        || stmt.is(SyntaxKind::ThrowStatement)
+        || stmt.is(SyntaxKind::ExpressionStatement)
+            && stmt
+                .first_named_child()
+                .and_then(crate::syntax::views::Invocation::cast)
+                .is_some_and(|i| i.name_text().starts_with("Throw"))
 }
 
 /// `async`, `isAsync`, `_async`, `this.IsAsync` → `Some(true)`; their negation → `Some(false)`.
@@ -405,4 +411,98 @@ pub fn chain_root(expr: Node<'_>) -> Option<Node<'_>> {
         }
     }
     None
+}
+
+/// Whether a method named `member` of `ty` may implement a member of an interface the
+/// project does not declare: the hierarchy lists an interface-looking name that no file
+/// declares and that is not known to lack the member (`IRequestHandler<T>`, `IHostedService`
+/// for `StartAsync`). Interfaces declared in the project do not count.
+pub fn may_implement_external_interface_member(
+    model: &FileModel<'_>,
+    ty: &crate::semantic::TypeDecl,
+    member: &str,
+) -> bool {
+    let looks_like_interface = |n: &str| {
+        let mut c = n.chars();
+        c.next() == Some('I') && c.next().is_some_and(|c| c.is_ascii_uppercase())
+    };
+    let mut seen: Vec<String> = vec![ty.name.clone()];
+    let mut stack: Vec<String> = vec![ty.name.clone()];
+    while let Some(n) = stack.pop() {
+        let declared: Vec<&crate::semantic::TypeDecl> = model.types_named(&n).collect();
+        if declared.is_empty() {
+            if looks_like_interface(&n) {
+                match EXTERNAL_INTERFACES.iter().find(|(i, _)| *i == n) {
+                    Some((_, members)) if !members.contains(&member) => {}
+                    _ => return true,
+                }
+            }
+            continue;
+        }
+        for t in declared {
+            for b in &t.bases {
+                if seen.len() < 64 && !seen.contains(&b.name) {
+                    seen.push(b.name.clone());
+                    stack.push(b.name.clone());
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The simple names of a declaration's attributes, without an `Attribute` suffix or a
+/// namespace: `[Xunit.FactAttribute, Trait("a", "b")]` gives `Fact`, `Trait`.
+pub fn attribute_names(decl: Node<'_>) -> Vec<&str> {
+    decl.children()
+        .filter(|c| c.is(SyntaxKind::AttributeList))
+        .flat_map(|l| l.named_children())
+        .filter(|a| a.is(SyntaxKind::Attribute))
+        .filter_map(|a| a.child_by_field(Field::Name))
+        .map(|n| {
+            let t = n.text();
+            let t = t.split('<').next().unwrap_or(t);
+            let t = t.rsplit(['.', ':']).next().unwrap_or(t).trim();
+            t.strip_suffix("Attribute")
+                .filter(|s| !s.is_empty())
+                .unwrap_or(t)
+        })
+        .collect()
+}
+
+/// Whether a method is a unit test, a test fixture's setup or teardown, or a benchmark:
+/// xUnit, NUnit, MSTest and BenchmarkDotNet attributes (and custom ones named like them,
+/// `[SkippableFact]`, `[RetryTheory]`).
+pub fn is_test_method(method: Node<'_>) -> bool {
+    const EXACT: &[&str] = &[
+        "AssemblyCleanup",
+        "AssemblyInitialize",
+        "Benchmark",
+        "ClassCleanup",
+        "ClassInitialize",
+        "DataTestMethod",
+        "GlobalCleanup",
+        "GlobalSetup",
+        "IterationCleanup",
+        "IterationSetup",
+        "OneTimeSetUp",
+        "OneTimeTearDown",
+        "SetUp",
+        "TearDown",
+        "TestCleanup",
+        "TestInitialize",
+    ];
+    attribute_names(method).iter().any(|a| {
+        EXACT.contains(a)
+            || [
+                "Fact",
+                "Theory",
+                "Test",
+                "TestMethod",
+                "TestCase",
+                "TestCaseSource",
+            ]
+            .iter()
+            .any(|s| a.ends_with(s))
+    })
 }

@@ -424,6 +424,17 @@ pub const SUBTYPES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "System.Data.Common.DbTransaction",
+        &[
+            "DbTransaction",
+            "MySqlTransaction",
+            "NpgsqlTransaction",
+            "OracleTransaction",
+            "SqlTransaction",
+            "SqliteTransaction",
+        ],
+    ),
+    (
         "System.IO.Stream",
         &[
             "BrotliStream",
@@ -464,6 +475,11 @@ pub const FACTORY_RETURNS: &[(&str, &str, &str)] = &[
     ),
     (
         "System.Data.Common.DbConnection",
+        "BeginTransaction",
+        "DbTransaction",
+    ),
+    (
+        "System.Data.Common.DbConnection",
         "CreateCommand",
         "DbCommand",
     ),
@@ -488,7 +504,19 @@ pub enum TokenParam {
 pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
     (
         "Microsoft.EntityFrameworkCore.DbContext",
+        "AddAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.DbContext",
         "SaveChangesAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.DbSet",
+        "AddAsync",
         TokenParam::Optional,
         Requires::Any,
     ),
@@ -547,6 +575,48 @@ pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
         Requires::Any,
     ),
     (
+        "Microsoft.EntityFrameworkCore.IDbContextFactory",
+        "CreateDbContextAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade",
+        "BeginTransactionAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade",
+        "EnsureCreatedAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade",
+        "EnsureDeletedAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade",
+        "MigrateAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction",
+        "CommitAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
+        "Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction",
+        "RollbackAsync",
+        TokenParam::Optional,
+        Requires::Any,
+    ),
+    (
         "System.Data.Common.DbCommand",
         "ExecuteNonQueryAsync",
         TokenParam::TrailingOverload,
@@ -566,6 +636,12 @@ pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
     ),
     (
         "System.Data.Common.DbConnection",
+        "BeginTransactionAsync",
+        TokenParam::Optional,
+        Requires::AsyncFileApis,
+    ),
+    (
+        "System.Data.Common.DbConnection",
         "OpenAsync",
         TokenParam::TrailingOverload,
         Requires::Any,
@@ -581,6 +657,18 @@ pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
         "ReadAsync",
         TokenParam::TrailingOverload,
         Requires::Any,
+    ),
+    (
+        "System.Data.Common.DbTransaction",
+        "CommitAsync",
+        TokenParam::Optional,
+        Requires::AsyncFileApis,
+    ),
+    (
+        "System.Data.Common.DbTransaction",
+        "RollbackAsync",
+        TokenParam::Optional,
+        Requires::AsyncFileApis,
     ),
     (
         "System.Diagnostics.Process",
@@ -641,6 +729,12 @@ pub const CANCELLABLE_APIS: &[(&str, &str, TokenParam, Requires)] = &[
         "ReadAsync",
         TokenParam::TrailingOverload,
         Requires::Any,
+    ),
+    (
+        "System.IO.Stream",
+        "ReadExactlyAsync",
+        TokenParam::Optional,
+        Requires::Net7,
     ),
     (
         "System.IO.Stream",

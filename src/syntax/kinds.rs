@@ -96,6 +96,8 @@ kinds! {
     RecordDeclaration => "record_declaration",
     ReturnStatement => "return_statement",
     StructDeclaration => "struct_declaration",
+    SwitchExpressionArm => "switch_expression_arm",
+    SwitchSection => "switch_section",
     ThisExpression => "this",
     BaseExpression => "base",
     ThrowExpression => "throw_expression",

@@ -7,7 +7,9 @@
 //! last writer wins) and against corruption: a cache file that does not parse, or an entry
 //! whose key does not match, is ignored and rewritten, never trusted.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{
+    Applicability, Diagnostic, Edit, Fix, Severity, Suppressed, SuppressionKind,
+};
 use crate::semantic::FileSummary;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Bumped when the cache format changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A stable 64-bit hash (SipHash with fixed keys, as std's `DefaultHasher::new`).
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -87,6 +89,32 @@ impl CachedDiagnostic {
     }
 }
 
+/// A finding a suppression hid.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct CachedSuppressed {
+    pub diagnostic: CachedDiagnostic,
+    pub kind: SuppressionKind,
+    pub by: (usize, usize),
+}
+
+impl CachedSuppressed {
+    pub fn from_suppressed(s: &Suppressed) -> Self {
+        CachedSuppressed {
+            diagnostic: CachedDiagnostic::from_diagnostic(&s.diagnostic),
+            kind: s.kind,
+            by: (s.by.start, s.by.end),
+        }
+    }
+
+    pub fn to_suppressed(&self) -> Option<Suppressed> {
+        Some(Suppressed {
+            diagnostic: self.diagnostic.to_diagnostic()?,
+            kind: self.kind,
+            by: self.by.0..self.by.1,
+        })
+    }
+}
+
 /// What is cached about one file.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct Entry {
@@ -97,6 +125,8 @@ pub struct Entry {
     /// Diagnostics, valid for `diagnostics_key` (index fingerprint and project).
     pub diagnostics_key: Option<u64>,
     pub diagnostics: Vec<CachedDiagnostic>,
+    #[serde(default)]
+    pub suppressed: Vec<CachedSuppressed>,
     pub has_syntax_errors: bool,
 }
 

@@ -37,9 +37,21 @@ impl Project {
         files
     }
 
-    /// A project holding the given `(relative path, text)` files.
+    /// A project holding the given `(relative path, text)` files. Unless the files bring a
+    /// project file of their own at the root, they belong to a console app (`App.csproj`),
+    /// so that the library-only rules (ConfigureAwait, cancellation parameters) stay out of
+    /// tests about something else.
     pub fn with(files: &[(&str, &str)]) -> Project {
         let p = Project::new();
+        if !files
+            .iter()
+            .any(|(path, _)| path.ends_with(".csproj") && !path.contains('/'))
+        {
+            p.write(
+                "App.csproj",
+                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>",
+            );
+        }
         for (path, text) in files {
             p.write(path, text);
         }

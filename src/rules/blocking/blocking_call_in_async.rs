@@ -29,7 +29,8 @@ Entity Framework query operators (`ToList`, `First`, `Count`, `Any`, …) on a q
 starts at a `DbSet<T>`, `HttpClient.Send`, `SemaphoreSlim.Wait`, `Process.WaitForExit`, \
 ADO.NET's `Open`, `ExecuteReader`, `ExecuteNonQuery`, `ExecuteScalar` and `Read`; and a call \
 `Foo(..)` when the same type declares an awaitable `FooAsync` with the same parameters \
-(optionally one more trailing `CancellationToken`).",
+(optionally one more trailing `CancellationToken`). More APIs can be listed in \
+`asynclint.toml`: `blocking-apis = [{ type = \"MyCompany.Db\", method = \"Query\", counterpart = \"QueryAsync\" }]`.",
         why: "An async method exists so that the thread is free while I/O is in flight. A \
 blocking call inside it holds the thread anyway — worse than a plain synchronous method, \
 because the caller believes it is not blocked. On a UI thread the window freezes; on a \
@@ -117,6 +118,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let found = table_api(&call, model, ctx.project)
+        .or_else(|| configured_api(&call, model, ctx.config))
         .or_else(|| ef_query(&call, model))
         .or_else(|| project_twin(&call, model, context.function.name_text()));
     let Some(found) = found else { return };
@@ -197,6 +199,66 @@ fn table_api<'t>(
     };
     Some(Found {
         shown,
+        counterpart_shown,
+        fix,
+    })
+}
+
+/// An API configured in `asynclint.toml` (`blocking-apis`): `Db.Query(..)` on the type
+/// itself, or `db.Query(..)` on a value whose type is (or derives from) it.
+fn configured_api<'t>(
+    call: &Invocation<'t>,
+    model: &FileModel<'t>,
+    config: &crate::config::RuleConfig,
+) -> Option<Found> {
+    if config.blocking_apis.is_empty() {
+        return None;
+    }
+    let name = call.name_text();
+    let recv = call.receiver()?.unparenthesized();
+    let text = recv.text();
+    let value_type = model.type_of(recv).filter(|t| t.arrays == 0);
+    let api = config.blocking_apis.iter().find(|a| {
+        if a.method != name {
+            return false;
+        }
+        let simple = a.simple_type();
+        let names_type = (text == a.type_name || text == simple)
+            && value_type.as_ref().is_none_or(|t| t.name == simple)
+            && !(recv.is(SyntaxKind::Identifier) && model.is_local_name(recv, text));
+        let of_type = value_type
+            .as_ref()
+            .is_some_and(|t| crate::rules::util::derives_from(model, &t.name, |n| n == simple));
+        match a.is_static {
+            Some(true) => names_type,
+            Some(false) => of_type && !names_type,
+            None => names_type || of_type,
+        }
+    })?;
+    let type_shown = api.simple_type();
+    let is_static_replacement = api.counterpart.contains('.');
+    let counterpart_shown = if is_static_replacement {
+        api.counterpart.clone()
+    } else {
+        format!("{type_shown}.{}", api.counterpart)
+    };
+    let fix = if !await_allowed_at(model, call.node) {
+        None
+    } else if is_static_replacement {
+        let args = call.arguments.map(|a| a.text()).unwrap_or("()");
+        Some(Fix {
+            message: format!("Replace with `await {}`", api.counterpart),
+            applicability: Applicability::Safe,
+            edits: vec![Edit::replace(
+                call.node.range(),
+                await_text(call.node, &format!("{}{args}", api.counterpart)),
+            )],
+        })
+    } else {
+        rename_and_await(call, &api.counterpart, Applicability::Safe)
+    };
+    Some(Found {
+        shown: format!("{type_shown}.{name}"),
         counterpart_shown,
         fix,
     })

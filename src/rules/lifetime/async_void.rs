@@ -52,7 +52,9 @@ class Sync
 in `EventArgs`, or a method the file subscribes with `+=`. Overrides \
 (`protected override async void OnAppearing()`) and explicit implementations of void \
 interface members (`async void ICommand.Execute(object p)`), and `Execute` in a class that \
-implements `ICommand`: their signature cannot change.",
+implements `ICommand`: their signature cannot change. Methods matching `asynclint.toml`'s \
+`event-handlers` (or `.editorconfig`'s `asynclint_event_handlers`): `On*Changed`, \
+`Shell.Handle*`.",
         fix: "`async void` becomes `async Task` (`System.Threading.Tasks.Task` when the file \
 does not import the namespace). Safe for a private method whose name is only ever called; \
 unsafe otherwise, since code elsewhere may use it as a void delegate or override it.",
@@ -71,7 +73,12 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     let model = ctx.model;
+    let configured_handler = || {
+        let ty = model.enclosing_type(node).map(|t| t.name.as_str());
+        ctx.config.is_event_handler(ty, f.name_text())
+    };
     if is_event_handler(&f, model)
+        || configured_handler()
         || f.has_modifier("override")
         || implements_void_member(&f, model)
     {

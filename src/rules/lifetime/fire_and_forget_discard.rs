@@ -68,7 +68,8 @@ class Mailer
 `.ContinueWith(.., TaskContinuationOptions.OnlyOnFaulted)` handler (or a continuation that \
 reads the antecedent's `Exception` / `IsFaulted`), or it goes through a helper whose name \
 says it handles fire-and-forget (`FireAndForget`, `Forget`, `SafeFireAndForget`, \
-`LogExceptions`, `ObserveExceptions`, …). Also silent when the started work handles its \
+`LogExceptions`, `ObserveExceptions`, …, and the names listed in `asynclint.toml`'s \
+`fire-and-forget-helpers` or `.editorconfig`'s `asynclint_fire_and_forget_helpers`). Also silent when the started work handles its \
 own failures: the delegate given to `Task.Run` / `StartNew`, or the body of the called \
 method of this file, has a `try` with a catch-all (`catch`, `catch (Exception)`, \
 unfiltered) around its awaits. A method of a project class declared in another file is \
@@ -118,7 +119,7 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     if model.is_awaitable(right) != Tri::Yes || model.known_complete(started) {
         return;
     }
-    if is_observed(&inv, model) {
+    if is_observed(&inv, model, ctx.config) {
         return;
     }
     // `_ = Task.Factory.StartNew(async ..)`: ASYNC208 reports the more specific problem.
@@ -151,7 +152,11 @@ pub(crate) fn callee_text(inv: &Invocation<'_>) -> String {
 }
 
 /// Whether the discarded chain observes the task's failure.
-fn is_observed<'t>(started: &Invocation<'t>, model: &FileModel<'t>) -> bool {
+fn is_observed<'t>(
+    started: &Invocation<'t>,
+    model: &FileModel<'t>,
+    config: &crate::config::RuleConfig,
+) -> bool {
     // Every call of the chain, outermost first: `FooAsync().Forget()`, `Helper.Forget(FooAsync())`.
     let mut cur = Some(*started);
     let mut depth = 0;
@@ -161,7 +166,7 @@ fn is_observed<'t>(started: &Invocation<'t>, model: &FileModel<'t>) -> bool {
             return true; // too deep to tell: stay silent
         }
         let name = inv.name_text();
-        if is_fire_and_forget_name(name) {
+        if is_fire_and_forget_name(name) || config.is_fire_and_forget_helper(name) {
             return true;
         }
         if name == "ContinueWith" && observes_fault(&inv) {

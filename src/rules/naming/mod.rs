@@ -1,0 +1,4 @@
+//! 7xx: naming (off by default).
+
+pub mod async_suffix;
+pub mod async_suffix_on_sync;
