@@ -113,7 +113,7 @@ pub(crate) fn apply(
     let unused_sev = ran.iter().find(|(r, _)| r.id == UNUSED.id).map(|(_, s)| *s);
     if let (Some(severity), true) = (unused_sev, report_unused) {
         let ran_ids: Vec<&str> = ran.iter().map(|(r, _)| r.id).collect();
-        let unused = unused_findings(source, &sups, &ran_ids, severity);
+        let unused = unused_findings(&sups, &ran_ids, severity);
         for d in unused {
             // Only a suppression that names ASYNC001 (or `<NoWarn>`) hides these.
             match check(&mut sups, &d, no_warn, false) {
@@ -180,12 +180,7 @@ fn check(
     })
 }
 
-fn unused_findings(
-    source: &str,
-    sups: &[Suppression],
-    ran: &[&str],
-    severity: Severity,
-) -> Vec<Diagnostic> {
+fn unused_findings(sups: &[Suppression], ran: &[&str], severity: Severity) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let finding = |range: Range<usize>, message: String, fix: Option<Fix>| Diagnostic {
         rule: UNUSED.id,
@@ -251,7 +246,6 @@ fn unused_findings(
             out.push(d);
         }
     }
-    let _ = source;
     out
 }
 
