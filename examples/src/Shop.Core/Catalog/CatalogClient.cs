@@ -101,7 +101,7 @@ public sealed class CatalogClient : ICatalogClient
 
         Task<int> second = GetStockAsync(sku, ct);
         Task<int> winner = await Task.WhenAny(first, second).ConfigureAwait(false);
-        return winner.Result; // asynclint: silent (ASYNC101) — the task `await Task.WhenAny(..)` returns has completed; currently flagged
+        return winner.Result; // asynclint: silent (ASYNC101) — the task `await Task.WhenAny(..)` returns has completed
     }
 
     public async Task<int> GetTotalStockAsync(IEnumerable<string> skus, CancellationToken ct = default)
