@@ -119,7 +119,162 @@ fn main() {
         pipeline.as_secs_f64() / parse_par.as_secs_f64()
     );
     println!("files with syntax errors: {syntax_errors}; findings: {findings}");
+
+    // The project index: declaration summaries from the skim, trees never built.
+    let skim = best_of(runs, || {
+        let n: usize = texts
+            .par_iter()
+            .map(|t| asynclint::semantic::skim(t, 0).types.len())
+            .sum();
+        std::hint::black_box(n);
+    });
+    let index = asynclint::semantic::ProjectIndex::from_summaries(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| asynclint::semantic::skim(t, i as u32)),
+    );
+    println!();
+    row("skim (index pass)", files, bytes, skim);
+    println!(
+        "index: {} types from {} files, about {:.1} MB ({:.2} MB per source MB)",
+        index.type_count(),
+        index.file_count(),
+        mb_of(index.heap_bytes()),
+        index.heap_bytes() as f64 / bytes as f64
+    );
+    drop(index);
+
+    // The cache: cold (fills it), warm (nothing changed), one body edited. Measured on a copy
+    // of the corpus so that the edit never touches the original.
+    let copy = tempfile::Builder::new()
+        .prefix("asynclint-bench-copy-")
+        .tempdir()
+        .expect("a temporary folder");
+    for (f, text) in discovered.files.iter().zip(&texts) {
+        let rel = f.strip_prefix(&root).unwrap_or(f);
+        let dest = copy.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).ok();
+        std::fs::write(&dest, text).ok();
+    }
+    for f in project_files(&root) {
+        let rel = f.strip_prefix(&root).unwrap_or(&f);
+        let dest = copy.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).ok();
+        std::fs::copy(&f, &dest).ok();
+    }
+    let copy_root = copy.path().to_path_buf();
+    let cache_dir = tempfile::tempdir().expect("a temporary folder");
+    let opts = asynclint::RunOptions {
+        fix: FixMode::None,
+        cache_dir: Some(cache_dir.path().to_path_buf()),
+        config: asynclint::config::ConfigMode::Off,
+    };
+    let lint = || {
+        asynclint::lint_paths_with(std::slice::from_ref(&copy_root), &settings, &opts);
+    };
+    let t = Instant::now();
+    lint();
+    let cold = t.elapsed();
+    let warm = best_of(runs, lint);
+    // Edit one method body: a statement before the first `return ` of a file that has one.
+    let edited = discovered
+        .files
+        .iter()
+        .zip(&texts)
+        .find(|(_, t)| t.contains("return "))
+        .map(|(f, t)| {
+            (
+                copy.path().join(f.strip_prefix(&root).unwrap_or(f)),
+                t.clone(),
+            )
+        });
+    let mut edit_times = Vec::new();
+    if let Some((path, text)) = &edited {
+        for i in 0..runs {
+            let changed = text.replacen("return ", &format!("var benchEdit{i} = {i}; return "), 1);
+            std::fs::write(path, changed).expect("write the edited file");
+            let t = Instant::now();
+            lint();
+            edit_times.push(t.elapsed());
+        }
+    }
+    let edit = edit_times.into_iter().min().unwrap_or_default();
+    println!();
+    println!("{:<34} {:>9} {:>16}", "", "seconds", "x parse (par)");
+    let ratio = |d: Duration| d.as_secs_f64() / parse_par.as_secs_f64();
+    println!(
+        "{:<34} {:>9.3} {:>16.3}",
+        "parse every file (the floor)",
+        parse_par.as_secs_f64(),
+        1.0
+    );
+    println!(
+        "{:<34} {:>9.3} {:>16.3}",
+        "pipeline, no cache",
+        pipeline.as_secs_f64(),
+        ratio(pipeline)
+    );
+    println!(
+        "{:<34} {:>9.3} {:>16.3}",
+        "pipeline, cold cache",
+        cold.as_secs_f64(),
+        ratio(cold)
+    );
+    println!(
+        "{:<34} {:>9.3} {:>16.3}",
+        "pipeline, warm cache",
+        warm.as_secs_f64(),
+        ratio(warm)
+    );
+    println!(
+        "{:<34} {:>9.3} {:>16.3}",
+        "pipeline, one body edited",
+        edit.as_secs_f64(),
+        ratio(edit)
+    );
+    if let Some(hwm) = peak_rss_mb() {
+        println!(
+            "\npeak RSS of the bench process: {hwm:.0} MB (includes the corpus held in memory)"
+        );
+    }
+    println!("cores: {threads}");
     println!("bench time: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// `.csproj` and `Directory.Build.props` files under a folder (copied with the corpus).
+fn project_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "csproj")
+                || p.file_name().is_some_and(|n| n == "Directory.Build.props")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The process's peak resident set (Linux: VmHWM), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 fn row(name: &str, files: usize, bytes: usize, d: Duration) {

@@ -219,6 +219,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
     );
     let index = semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s)| s.clone()));
     pass1.truncate(jobs.len());
+    let hits = std::sync::atomic::AtomicUsize::new(0);
     // Pass 2: the rules, with the index.
     let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
         .into_par_iter()
@@ -258,6 +259,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
                             fixes_applied: 0,
                             write_error: None,
                         };
+                        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         return (outcome, Some(entry.clone()));
                     }
                 }
@@ -296,11 +298,16 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         })
         .collect();
     if let Some(cache) = &cache {
-        let entries = files
-            .iter_mut()
-            .filter_map(|(o, e)| e.take().map(|e| (o.path.clone(), e)))
-            .collect();
-        let _ = cache.save(entries);
+        // Nothing changed: every file was a hit and no file came or went. Keep the file.
+        let unchanged = hits.load(std::sync::atomic::Ordering::Relaxed) == files.len()
+            && cache.entry_count() == files.len();
+        if !unchanged {
+            let entries = files
+                .iter_mut()
+                .filter_map(|(o, e)| e.take().map(|e| (o.path.clone(), e)))
+                .collect();
+            let _ = cache.save(entries);
+        }
     }
     let mut files: Vec<FileOutcome> = files.into_iter().map(|(o, _)| o).collect();
     for (path, err) in &discovered.errors {
@@ -474,7 +481,7 @@ fn fix_outcome(
 
 /// The path as shown to users: relative to the current folder when under it, `/`-separated.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    let cwd = current_dir();
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -489,4 +496,10 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or(abs);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+/// The current folder, read once per process.
+pub fn current_dir() -> Option<PathBuf> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).clone()
 }

@@ -240,7 +240,16 @@ fn check(args: CheckArgs) -> i32 {
     let files_checked = outcome.files.len();
     let mut results = Vec::new();
     for f in outcome.files {
-        let display = crate::display_path(&f.path);
+        // Relative paths cost a few system calls: only for files that print something.
+        let prints = f.write_error.is_some()
+            || f.fixed.is_some()
+            || !f.diagnostics.is_empty()
+            || (args.show_suppressed && !f.suppressed.is_empty());
+        let display = if prints {
+            crate::display_path(&f.path)
+        } else {
+            String::new()
+        };
         if let Some(e) = &f.write_error {
             eprintln!("error: {display}: {e}");
         }

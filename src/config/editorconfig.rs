@@ -121,7 +121,8 @@ impl EditorConfigs {
             };
             // Like the .NET SDK, a trailing `#` or `;` comment is not part of the value.
             let value = value.split(['#', ';']).next().unwrap_or("").trim();
-            let at = match raw.source() {
+            // Where the value came from, for warnings only (formatting it costs).
+            let at = || match raw.source() {
                 Some((path, line)) => format!("{}:{line}", crate::display_path(path)),
                 None => ".editorconfig".to_owned(),
             };
@@ -133,12 +134,12 @@ impl EditorConfigs {
                 let Some(rule) = Rule::find(id) else { continue };
                 match parse_severity(value) {
                     Some(sev) => layer.severity.by_rule.push((rule.id, sev)),
-                    None => self.warn(warnings, bad_severity(&at, key, value)),
+                    None => self.warn(warnings, bad_severity(&at(), key, value)),
                 }
             } else if key == "dotnet_analyzer_diagnostic.severity" {
                 match parse_severity(value) {
                     Some(sev) => layer.severity.all = sev,
-                    None => self.warn(warnings, bad_severity(&at, key, value)),
+                    None => self.warn(warnings, bad_severity(&at(), key, value)),
                 }
             } else if let Some(name) = key.strip_prefix("asynclint_") {
                 match name {
@@ -147,7 +148,8 @@ impl EditorConfigs {
                         None => self.warn(
                             warnings,
                             format!(
-                                "{at}: `{key} = {value}` is not a project kind (web, ui, legacy-aspnet, test, exe, library); ignored"
+                                "{}: `{key} = {value}` is not a project kind (web, ui, legacy-aspnet, test, exe, library); ignored",
+                                at()
                             ),
                         ),
                     },
@@ -158,7 +160,8 @@ impl EditorConfigs {
                     _ => self.warn(
                         warnings,
                         format!(
-                            "{at}: unknown key `{key}` (asynclint reads asynclint_project_kind, asynclint_fire_and_forget_helpers, asynclint_event_handlers); ignored"
+                            "{}: unknown key `{key}` (asynclint reads asynclint_project_kind, asynclint_fire_and_forget_helpers, asynclint_event_handlers); ignored",
+                            at()
                         ),
                     ),
                 }

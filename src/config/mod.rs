@@ -377,11 +377,29 @@ fn absolute(path: &Path) -> PathBuf {
     } else {
         path
     };
-    std::fs::canonicalize(path).unwrap_or_else(|_| {
-        std::env::current_dir()
-            .map(|c| c.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    })
+    // Cheaper than canonicalizing every file (realpath costs a system call per path
+    // component): join to the current folder and drop `.` components.
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match crate::current_dir() {
+            Some(c) => c.join(path),
+            None => return std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// 1-based line and column of a byte offset, for messages about configuration files.

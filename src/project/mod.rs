@@ -76,6 +76,8 @@ impl ProjectInfo {
 #[derive(Default)]
 pub struct ProjectResolver {
     by_dir: FxHashMap<PathBuf, Arc<ProjectInfo>>,
+    /// The folder (as written) of the last file asked about, and its project.
+    last: Option<(PathBuf, Arc<ProjectInfo>)>,
     pub warnings: Vec<String>,
 }
 
@@ -96,8 +98,17 @@ impl ProjectResolver {
                 }
             })
             .unwrap_or(Path::new("."));
-        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        self.project_of_dir(&dir)
+        // Files of one folder come one after another: remember the folder as written, so
+        // that only the first file of a folder pays for canonicalizing it.
+        if let Some((raw, info)) = &self.last {
+            if raw == dir {
+                return info.clone();
+            }
+        }
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let info = self.project_of_dir(&canonical);
+        self.last = Some((dir.to_path_buf(), info.clone()));
+        info
     }
 
     fn project_of_dir(&mut self, dir: &Path) -> Arc<ProjectInfo> {

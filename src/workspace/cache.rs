@@ -204,6 +204,11 @@ impl Cache {
     }
 
     /// Writes the new entries (atomically). Errors are not fatal: the next run recomputes.
+    /// How many files the cache on disk knows.
+    pub fn entry_count(&self) -> usize {
+        self.old.len()
+    }
+
     pub fn save(&self, entries: FxHashMap<PathBuf, Entry>) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;

@@ -55,9 +55,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     d.files.dedup();
     // The same file reached through two roots (`check . src`, `check a.cs ./a.cs`) is
     // linted and reported once.
-    let mut seen = std::collections::HashSet::new();
-    d.files
-        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    if paths.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        d.files
+            .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    }
     d.errors.sort();
     d
 }

@@ -17,7 +17,12 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: false,
     kinds: &[SyntaxKind::ReturnStatement],
-    tokens: &["Task & using", "Task & try"],
+    tokens: &[
+        "Task & try",
+        "Task & using (",
+        "Task & using(",
+        "Task & using var",
+    ],
     check,
     docs: Docs {
         what: "Flags `return FooAsync(..);` in a method, local function or lambda that is not \

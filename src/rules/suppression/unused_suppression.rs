@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: severity::info,
     fixable: true,
     kinds: &[SyntaxKind::CompilationUnit],
-    tokens: &["pragma", "asynclint-disable", "SuppressMessage"],
+    tokens: &["ASYNC"],
     check,
     docs: Docs {
         what: "Flags a suppression that names an asynclint rule which ran on the file and \
