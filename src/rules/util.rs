@@ -142,7 +142,34 @@ pub fn async_flag(cond: Node<'_>) -> Option<bool> {
 /// `Flush(false)` when the declaration says `bool async`): its task completes
 /// synchronously, so blocking on it cannot deadlock.
 pub fn runs_synchronously(model: &FileModel<'_>, task: Node<'_>) -> bool {
-    let Some(inv) = crate::syntax::views::Invocation::cast(task.unparenthesized()) else {
+    runs_synchronously_depth(model, task, 0)
+}
+
+fn runs_synchronously_depth(model: &FileModel<'_>, task: Node<'_>, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let task = task.unparenthesized();
+    // `(c ? A(false) : B(false))`: both branches.
+    if task.is(SyntaxKind::ConditionalExpression) {
+        return match (
+            task.child_by_field(Field::Consequence),
+            task.child_by_field(Field::Alternative),
+        ) {
+            (Some(a), Some(b)) => {
+                runs_synchronously_depth(model, a, depth + 1)
+                    && runs_synchronously_depth(model, b, depth + 1)
+            }
+            _ => false,
+        };
+    }
+    // `var t = Send(false); … t.GetAwaiter().GetResult();`
+    if task.is(SyntaxKind::Identifier) {
+        return model
+            .initializer_of(task)
+            .is_some_and(|init| runs_synchronously_depth(model, init, depth + 1));
+    }
+    let Some(inv) = crate::syntax::views::Invocation::cast(task) else {
         return false;
     };
     let args = inv.args();
@@ -156,10 +183,20 @@ pub fn runs_synchronously(model: &FileModel<'_>, task: Node<'_>) -> bool {
     }
     let candidates = model.callee_candidates(&inv);
     args.iter().enumerate().any(|(i, a)| {
-        a.name.is_none()
-            && is_false(a)
-            && !candidates.is_empty()
-            && candidates.iter().all(|m| {
+        if a.name.is_some() || !is_false(a) {
+            return false;
+        }
+        // The overloads that can take a `bool` there; all of them call it `async`.
+        let taking_bool: Vec<_> = candidates
+            .iter()
+            .filter(|m| {
+                m.params
+                    .get(i)
+                    .is_some_and(|p| p.as_ref().is_some_and(|t| t.name == "bool"))
+            })
+            .collect();
+        !taking_bool.is_empty()
+            && taking_bool.iter().all(|m| {
                 m.param_names
                     .get(i)
                     .is_some_and(|n| n.to_ascii_lowercase().contains("async"))

@@ -582,6 +582,12 @@ impl<'t> FileModel<'t> {
         }
     }
 
+    /// The initializer of the local an identifier names (`var t = <init>;`), if any.
+    pub fn initializer_of(&self, ident: Node<'t>) -> Option<Node<'t>> {
+        let decl = self.lookup_local(ident, ident.text())?;
+        (decl.init != NO_NODE).then(|| self.tree.node(decl.init))
+    }
+
     /// Whether the task expression is known to be complete where it is read: awaited or
     /// waited on before, guarded by a completion check, a `ContinueWith` antecedent,
     /// `Task.FromResult(..)`/`Task.CompletedTask`, or an element of an awaited collection.

@@ -111,9 +111,30 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         return;
     }
     // `await conn.Open(async: true)`: the call itself returns a task.
-    let awaited = node
-        .parent()
-        .is_some_and(|p| p.is(SyntaxKind::AwaitExpression));
+    // `await X(..)` and `await X(..).ConfigureAwait(false)`
+    let awaited = {
+        let mut cur = node;
+        loop {
+            match cur.parent() {
+                Some(p) if p.is(SyntaxKind::AwaitExpression) => break true,
+                Some(p) if p.is(SyntaxKind::ParenthesizedExpression) => cur = p,
+                Some(p)
+                    if p.is(SyntaxKind::MemberAccessExpression)
+                        && p.child_by_field(Field::Name)
+                            .is_some_and(|n| n.text() == "ConfigureAwait") =>
+                {
+                    match p
+                        .parent()
+                        .filter(|g| g.is(SyntaxKind::InvocationExpression))
+                    {
+                        Some(g) => cur = g,
+                        None => break false,
+                    }
+                }
+                _ => break false,
+            }
+        }
+    };
     if awaited || model.is_awaitable(node) == crate::semantic::Tri::Yes {
         return;
     }
@@ -741,6 +762,26 @@ public class Tx {
         assert_marked(
             &RULE,
             "using System.Data.Common;\nusing System.Threading.Tasks;\nclass Miss2 { async Task C(bool async, DbConnection conn) { conn.Open(); await Task.Yield(); } } // ~ASYNC102\n",
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn silent_on_calls_awaited_through_configure_await() {
+        assert_silent(
+            &RULE,
+            r#"
+using System; using System.Threading; using System.Threading.Tasks;
+public sealed class Writer {
+    public void Flush(bool allowWhenNonBlocking, TimeSpan timeout = default) { }
+    internal ValueTask Flush(bool async, CancellationToken ct = default) => default;
+    public ValueTask FlushAsync(bool allowWhenBlocking, CancellationToken ct = default) => default;
+}
+static class Conv {
+    static async ValueTask A(bool async, Writer w, CancellationToken ct) => await w.Flush(async, ct).ConfigureAwait(false);
+    static async ValueTask B(bool async, Writer w, CancellationToken ct) => await (w.Flush(async, ct));
+}
+"#,
             ProjectKind::Library,
         );
     }

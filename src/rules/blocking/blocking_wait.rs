@@ -712,4 +712,37 @@ class C {
             ProjectKind::Library,
         );
     }
+
+    #[test]
+    fn silent_on_more_sync_paths_of_dual_mode_code() {
+        assert_silent(
+            &RULE,
+            r#"
+using System.Threading; using System.Threading.Tasks;
+public class Tx {
+    public void Rollback() => Rollback(false).GetAwaiter().GetResult();
+    public void Rollback(string name) { }
+    async Task Rollback(bool async, CancellationToken ct = default) { if (async) await Task.Yield(); }
+}
+public class Importer {
+    public void WriteRow(params object[] values) => WriteRow(false, CancellationToken.None, values).GetAwaiter().GetResult();
+    async Task WriteRow(bool async, CancellationToken ct, params object[] values) { if (async) await Task.Yield(); }
+}
+public class Reader {
+    bool _schemaOnly;
+    public bool NextResult() => (_schemaOnly ? NextSchemaOnly(false) : Next(false)).GetAwaiter().GetResult();
+    async Task<bool> Next(bool async, CancellationToken ct = default) { if (async) await Task.Yield(); return true; }
+    async Task<bool> NextSchemaOnly(bool async, CancellationToken ct = default) { if (async) await Task.Yield(); return true; }
+}
+public class Cmd {
+    public void Derive() {
+        var sendTask = Send(false);
+        try { } finally { sendTask.GetAwaiter().GetResult(); }
+    }
+    async Task Send(bool async, CancellationToken ct = default) { if (async) await Task.Yield(); }
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
 }

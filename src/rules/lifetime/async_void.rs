@@ -77,10 +77,14 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
         let ty = model.enclosing_type(node).map(|t| t.name.as_str());
         ctx.config.is_event_handler(ty, f.name_text())
     };
+    // A body that catches everything cannot crash the process (timer callbacks written
+    // the recommended way).
+    let guarded = f.body().is_some_and(crate::rules::util::catches_everything);
     if is_event_handler(&f, model)
         || configured_handler()
         || f.has_modifier("override")
         || implements_void_member(&f, model)
+        || guarded
     {
         return;
     }
@@ -268,6 +272,26 @@ class Page : ContentPage, ICommand {
         assert_eq!(
             d[0].fix.as_ref().unwrap().applicability,
             Applicability::Unsafe
+        );
+    }
+
+    #[test]
+    fn silent_when_the_body_catches_everything() {
+        assert_silent(
+            &RULE,
+            r#"
+using System; using System.Threading; using System.Threading.Tasks;
+public class Feedback {
+    Timer _timer;
+    public void Start() => _timer = new Timer(OnTimer, null, 1000, Timeout.Infinite);
+    async void OnTimer(object state) {
+        try { await SendAsync().ConfigureAwait(false); }
+        catch { }
+    }
+    Task SendAsync() => Task.CompletedTask;
+}
+"#,
+            ProjectKind::Library,
         );
     }
 }

@@ -88,6 +88,17 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     {
         return;
     }
+    // `Task.Run(() => { try { .. } catch (Exception) { .. } })`: the work observes its own
+    // failures.
+    if matches!(name, "Run" | "StartNew")
+        && inv.args().first().is_some_and(|a| {
+            crate::syntax::views::Function::cast(a.value.unparenthesized())
+                .and_then(|f| f.body())
+                .is_some_and(crate::rules::util::catches_everything)
+        })
+    {
+        return;
+    }
     let shown = match name {
         "WhenAll" | "WhenAny" => format!("Task.{name}(..)"),
         "ConfigureAwait" => "the task".to_owned(),
@@ -315,6 +326,26 @@ public class MyAdapter : DbDataAdapter {
     internal Task<int> Fill(DataTable t, bool async, CancellationToken ct = default) => Task.FromResult(0);
 }
 public class Use { void M() { var da = new MyAdapter(); da.Fill(new DataSet()); } }
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn silent_on_background_work_that_catches_everything() {
+        assert_marked(
+            &RULE,
+            r#"
+using System; using System.Threading.Tasks;
+public static class Events {
+    public static void Queue(EventHandler handler, object sender, EventArgs args) {
+        Task.Run(() => {
+            try { handler(sender, args); }
+            catch (Exception ex) { Console.Error.WriteLine(ex); }
+        });
+        Task.Run(() => handler(sender, args)); // ~ASYNC203
+    }
+}
 "#,
             ProjectKind::Library,
         );
