@@ -346,6 +346,26 @@ pub fn may_implement_interface_member(
     ty: &crate::semantic::TypeDecl,
     member: &str,
 ) -> bool {
+    implements_member(model, ty, member, true)
+}
+
+/// The same walk as [`may_implement_interface_member`], counting only interfaces the project
+/// does not declare (`IRequestHandler<T>`, `IHostedService` for `StartAsync`): a member of a
+/// project interface can be renamed with it.
+pub fn may_implement_external_interface_member(
+    model: &FileModel<'_>,
+    ty: &crate::semantic::TypeDecl,
+    member: &str,
+) -> bool {
+    implements_member(model, ty, member, false)
+}
+
+fn implements_member(
+    model: &FileModel<'_>,
+    ty: &crate::semantic::TypeDecl,
+    member: &str,
+    project_interfaces_count: bool,
+) -> bool {
     use crate::semantic::TypeKind;
     let looks_like_interface = |n: &str| {
         let mut c = n.chars();
@@ -365,8 +385,8 @@ pub fn may_implement_interface_member(
             continue;
         }
         for t in declared {
-            let is_start = n == ty.name;
-            if !is_start
+            if project_interfaces_count
+                && n != ty.name
                 && t.kind == TypeKind::Interface
                 && t.members.iter().any(|m| m.name == member)
             {
@@ -448,44 +468,6 @@ pub fn chain_root(expr: Node<'_>) -> Option<Node<'_>> {
         }
     }
     None
-}
-
-/// Whether a method named `member` of `ty` may implement a member of an interface the
-/// project does not declare: the hierarchy lists an interface-looking name that no file
-/// declares and that is not known to lack the member (`IRequestHandler<T>`, `IHostedService`
-/// for `StartAsync`). Interfaces declared in the project do not count.
-pub fn may_implement_external_interface_member(
-    model: &FileModel<'_>,
-    ty: &crate::semantic::TypeDecl,
-    member: &str,
-) -> bool {
-    let looks_like_interface = |n: &str| {
-        let mut c = n.chars();
-        c.next() == Some('I') && c.next().is_some_and(|c| c.is_ascii_uppercase())
-    };
-    let mut seen: Vec<String> = vec![ty.name.clone()];
-    let mut stack: Vec<String> = vec![ty.name.clone()];
-    while let Some(n) = stack.pop() {
-        let declared: Vec<&crate::semantic::TypeDecl> = model.types_named(&n).collect();
-        if declared.is_empty() {
-            if looks_like_interface(&n) {
-                match EXTERNAL_INTERFACES.iter().find(|(i, _)| *i == n) {
-                    Some((_, members)) if !members.contains(&member) => {}
-                    _ => return true,
-                }
-            }
-            continue;
-        }
-        for t in declared {
-            for b in &t.bases {
-                if seen.len() < 64 && !seen.contains(&b.name) {
-                    seen.push(b.name.clone());
-                    stack.push(b.name.clone());
-                }
-            }
-        }
-    }
-    false
 }
 
 /// The simple names of a declaration's attributes, without an `Attribute` suffix or a
