@@ -172,28 +172,37 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         .collect();
     // Pass 1: every file's declaration summary (from the cache or the skim). The files to
     // lint come first, so that a file's id is its position in `jobs`.
-    let mut pass1: Vec<(u64, Option<semantic::FileSummary>)> = index_files
+    let mut pass1: Vec<(u64, Option<semantic::FileSummary>, Option<(u64, u64)>)> = index_files
         .par_iter()
         .enumerate()
         .map(|(i, path)| {
+            let renumber = |s: &semantic::FileSummary| {
+                let mut s = s.clone();
+                s.file = i as semantic::FileId;
+                for t in &mut s.types {
+                    t.file = i as semantic::FileId;
+                }
+                s
+            };
+            // Size and modification time unchanged: trust the cached content hash without
+            // reading the file (as ruff does).
+            let stamp = workspace::cache::stamp_of(path);
+            if let Some(entry) =
+                stamp.and_then(|st| cache.as_ref().and_then(|c| c.get_by_stamp(path, st)))
+            {
+                return (entry.content, entry.summary.as_ref().map(renumber), stamp);
+            }
             let Ok(bytes) = std::fs::read(path) else {
-                return (0, None);
+                return (0, None, None);
             };
             let content = hash_of(&bytes[..]);
             if let Some(entry) = cache.as_ref().and_then(|c| c.get(path, content)) {
-                let summary = entry.summary.clone().map(|mut s| {
-                    s.file = i as semantic::FileId;
-                    for t in &mut s.types {
-                        t.file = i as semantic::FileId;
-                    }
-                    s
-                });
-                return (content, summary);
+                return (content, entry.summary.as_ref().map(renumber), stamp);
             }
             let summary = workspace::decode(&bytes)
                 .ok()
                 .and_then(|d| engine::summarize_source(&d.text, i as semantic::FileId));
-            (content, summary)
+            (content, summary, stamp)
         })
         .collect();
     // The fingerprint of every declaration: a body edit leaves it unchanged.
@@ -201,7 +210,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         &index_files
             .iter()
             .zip(&pass1)
-            .map(|(path, (_, s))| {
+            .map(|(path, (_, s, _))| {
                 (
                     path,
                     s.as_ref().map(|s| {
@@ -217,7 +226,8 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             })
             .collect::<Vec<_>>(),
     );
-    let index = semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s)| s.clone()));
+    let index =
+        semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s, _)| s.clone()));
     pass1.truncate(jobs.len());
     let hits = std::sync::atomic::AtomicUsize::new(0);
     // Pass 2: the rules, with the index.
@@ -226,76 +236,80 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         .zip(pass1.into_par_iter())
         .zip(configs.into_par_iter())
         .enumerate()
-        .map(|(i, (((path, project), (content, summary)), config))| {
-            let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
-            if fix == FixMode::None {
-                let hit = cache
-                    .as_ref()
-                    .and_then(|c| c.get(&path, content))
-                    .filter(|e| e.diagnostics_key == Some(diagnostics_key));
-                if let Some(entry) = hit {
-                    let restored: Option<Vec<Diagnostic>> = entry
-                        .diagnostics
-                        .iter()
-                        .map(|d| d.to_diagnostic())
-                        .collect();
-                    let suppressed: Option<Vec<Suppressed>> =
-                        entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
-                    let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty() {
-                        Some(String::new())
-                    } else {
-                        read_source(&path).ok()
-                    };
-                    if let (Some(diagnostics), Some(suppressed), Some(source)) =
-                        (restored, suppressed, source)
-                    {
-                        let outcome = FileOutcome {
-                            path,
-                            source,
-                            diagnostics,
-                            suppressed,
-                            has_syntax_errors: entry.has_syntax_errors,
-                            fixed: None,
-                            fixes_applied: 0,
-                            write_error: None,
+        .map(
+            |(i, (((path, project), (content, summary, stamp)), config))| {
+                let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
+                if fix == FixMode::None {
+                    let hit = cache
+                        .as_ref()
+                        .and_then(|c| c.get(&path, content))
+                        .filter(|e| e.diagnostics_key == Some(diagnostics_key));
+                    if let Some(entry) = hit {
+                        let restored: Option<Vec<Diagnostic>> = entry
+                            .diagnostics
+                            .iter()
+                            .map(|d| d.to_diagnostic())
+                            .collect();
+                        let suppressed: Option<Vec<Suppressed>> =
+                            entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
+                        let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty()
+                        {
+                            Some(String::new())
+                        } else {
+                            read_source(&path).ok()
                         };
-                        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        return (outcome, Some(entry.clone()));
+                        if let (Some(diagnostics), Some(suppressed), Some(source)) =
+                            (restored, suppressed, source)
+                        {
+                            let outcome = FileOutcome {
+                                path,
+                                source,
+                                diagnostics,
+                                suppressed,
+                                has_syntax_errors: entry.has_syntax_errors,
+                                fixed: None,
+                                fixes_applied: 0,
+                                write_error: None,
+                            };
+                            hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            return (outcome, Some(entry.clone()));
+                        }
                     }
                 }
-            }
-            let ctx = LintContext {
-                project: &project,
-                settings,
-                config: &config,
-                index: &index,
-                file: i as semantic::FileId,
-            };
-            let outcome = lint_file_in(path, &ctx, fix);
-            let cacheable = outcome.fixes_applied == 0
-                && outcome.write_error.is_none()
-                && !outcome
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.rule == rules::FILE_ERROR_ID);
-            let entry = cacheable.then(|| Entry {
-                content,
-                summary,
-                diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
-                diagnostics: outcome
-                    .diagnostics
-                    .iter()
-                    .map(CachedDiagnostic::from_diagnostic)
-                    .collect(),
-                suppressed: outcome
-                    .suppressed
-                    .iter()
-                    .map(CachedSuppressed::from_suppressed)
-                    .collect(),
-                has_syntax_errors: outcome.has_syntax_errors,
-            });
-            (outcome, entry)
-        })
+                let ctx = LintContext {
+                    project: &project,
+                    settings,
+                    config: &config,
+                    index: &index,
+                    file: i as semantic::FileId,
+                };
+                let outcome = lint_file_in(path, &ctx, fix);
+                let cacheable = outcome.fixes_applied == 0
+                    && outcome.write_error.is_none()
+                    && !outcome
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.rule == rules::FILE_ERROR_ID);
+                let entry = cacheable.then(|| Entry {
+                    content,
+                    stamp,
+                    summary,
+                    diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
+                    diagnostics: outcome
+                        .diagnostics
+                        .iter()
+                        .map(CachedDiagnostic::from_diagnostic)
+                        .collect(),
+                    suppressed: outcome
+                        .suppressed
+                        .iter()
+                        .map(CachedSuppressed::from_suppressed)
+                        .collect(),
+                    has_syntax_errors: outcome.has_syntax_errors,
+                });
+                (outcome, entry)
+            },
+        )
         .collect();
     if let Some(cache) = &cache {
         // Nothing changed: every file was a hit and no file came or went. Keep the file.

@@ -17,7 +17,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Bumped when the cache format changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A stable 64-bit hash (SipHash with fixed keys, as std's `DefaultHasher::new`).
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -120,6 +120,9 @@ impl CachedSuppressed {
 pub struct Entry {
     /// Hash of the file's bytes.
     pub content: u64,
+    /// The file's size and modification time (nanoseconds) when `content` was taken.
+    #[serde(default)]
+    pub stamp: Option<(u64, u64)>,
     /// The declaration summary (`None`: the file declares nothing).
     pub summary: Option<FileSummary>,
     /// Diagnostics, valid for `diagnostics_key` (index fingerprint and project).
@@ -198,6 +201,11 @@ impl Cache {
         Cache { path, old }
     }
 
+    /// The entry for a file whose size and modification time are `stamp`, if any.
+    pub fn get_by_stamp(&self, file: &Path, stamp: (u64, u64)) -> Option<&Entry> {
+        self.old.get(file).filter(|e| e.stamp == Some(stamp))
+    }
+
     /// The entry for a file whose bytes hash to `content`, if it is current.
     pub fn get(&self, file: &Path, content: u64) -> Option<&Entry> {
         self.old.get(file).filter(|e| e.content == content)
@@ -221,6 +229,17 @@ impl Cache {
         let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         super::write_atomic(&self.path, &bytes)
     }
+}
+
+/// A file's size and modification time in nanoseconds, when the file system tells.
+pub fn stamp_of(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?;
+    let nanos = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as u64;
+    Some((meta.len(), nanos))
 }
 
 /// Removes every cache file asynclint wrote in `dir`. Returns how many.
