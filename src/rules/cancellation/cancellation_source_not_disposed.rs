@@ -113,6 +113,10 @@ fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
             let Some(value) = node.child_by_field(Field::Right) else {
                 return;
             };
+            // Cheap test first: most assignments create no token source.
+            if creation(value.unparenthesized(), None).is_none() {
+                return;
+            }
             if !is_local_declared_before(model, left) {
                 return;
             }
