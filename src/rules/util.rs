@@ -124,19 +124,7 @@ fn exits(stmt: Node<'_>) -> bool {
                 .is_some_and(|i| i.name_text().starts_with("Throw"))
 }
 
-/// `async`, `isAsync`, `_async`, `this.IsAsync` → `Some(true)`; their negation → `Some(false)`.
-pub fn async_flag(cond: Node<'_>) -> Option<bool> {
-    let c = cond.unparenthesized();
-    if c.is(SyntaxKind::PrefixUnaryExpression) && c.text().starts_with('!') {
-        return async_flag(c.first_named_child()?).map(|p| !p);
-    }
-    let name = match c.kind() {
-        SyntaxKind::Identifier => c.text(),
-        SyntaxKind::MemberAccessExpression => c.child_by_field(Field::Name)?.text(),
-        _ => return None,
-    };
-    name.to_ascii_lowercase().contains("async").then_some(true)
-}
+pub use crate::semantic::async_flag;
 
 /// A call that passes `false` for a parameter named like `async` (`Read(async: false)`,
 /// `Flush(false)` when the declaration says `bool async`): its task completes

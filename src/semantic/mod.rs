@@ -100,8 +100,6 @@ struct Fact {
     /// The fact holds for uses in `from..to`.
     from: usize,
     to: usize,
-    #[allow(dead_code)]
-    kind: FactKind,
 }
 
 /// Where a node runs: the innermost function around it.
@@ -192,7 +190,7 @@ impl<'t> FileModel<'t> {
                 {
                     m.has_async_flag_conditions = node
                         .child_by_field(Field::Condition)
-                        .is_some_and(|c| is_async_flag_condition(c));
+                        .is_some_and(|c| async_flag(c).is_some());
                 }
                 SyntaxKind::InvocationExpression => m.add_wait_facts(node),
                 SyntaxKind::MemberAccessExpression => m.add_member_facts(node),
@@ -483,7 +481,7 @@ impl<'t> FileModel<'t> {
         self.facts
             .entry((f.node.id(), name))
             .or_default()
-            .push(Fact { from, to, kind });
+            .push(Fact { from, to });
     }
 
     fn add_await_facts(&mut self, node: Node<'t>) {
@@ -1395,24 +1393,24 @@ fn is_member_level(n: Node<'_>) -> bool {
     )
 }
 
-/// `async`, `!isAsync`, `this._async`: a condition that is a flag named like `async`.
-fn is_async_flag_condition(cond: Node<'_>) -> bool {
+/// `async`, `isAsync`, `_async`, `this.IsAsync` → `Some(true)`; their negation (`!async`,
+/// any number of `!`) → `Some(false)`; anything else → `None`. Iterative: deep input cannot
+/// overflow the stack.
+pub fn async_flag(cond: Node<'_>) -> Option<bool> {
     let mut c = cond.unparenthesized();
+    let mut positive = true;
     while c.is(SyntaxKind::PrefixUnaryExpression) && c.text().starts_with('!') {
-        match c.first_named_child() {
-            Some(inner) => c = inner.unparenthesized(),
-            None => return false,
-        }
+        c = c.first_named_child()?.unparenthesized();
+        positive = !positive;
     }
     let name = match c.kind() {
         SyntaxKind::Identifier => c.text(),
-        SyntaxKind::MemberAccessExpression => c
-            .child_by_field(Field::Name)
-            .map(|n| n.text())
-            .unwrap_or(""),
-        _ => return false,
+        SyntaxKind::MemberAccessExpression => c.child_by_field(Field::Name)?.text(),
+        _ => return None,
     };
-    name.to_ascii_lowercase().contains("async")
+    name.to_ascii_lowercase()
+        .contains("async")
+        .then_some(positive)
 }
 
 /// `await Task.WhenAny(..)` (with `ConfigureAwait` or parentheses).
