@@ -165,44 +165,47 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
                 .collect()
         }
     };
+    let n_jobs = jobs.len();
     let index_files: Vec<&Path> = jobs
         .iter()
         .map(|(p, _)| p.as_path())
         .chain(extra.iter().map(PathBuf::as_path))
         .collect();
     // Pass 1: every file's declaration summary (from the cache or the skim). The files to
-    // lint come first, so that a file's id is its position in `jobs`.
-    let mut pass1: Vec<(u64, Option<semantic::FileSummary>, Option<(u64, u64)>)> = index_files
+    // lint come first, so that a file's id is its position in `jobs`. Cached summaries are
+    // borrowed: a run where every file is a hit never builds the index.
+    let pass1: Vec<Pass1<'_>> = index_files
         .par_iter()
-        .enumerate()
-        .map(|(i, path)| {
-            let renumber = |s: &semantic::FileSummary| {
-                let mut s = s.clone();
-                s.file = i as semantic::FileId;
-                for t in &mut s.types {
-                    t.file = i as semantic::FileId;
-                }
-                s
-            };
+        .map(|path| {
             // Size and modification time unchanged: trust the cached content hash without
             // reading the file (as ruff does).
             let stamp = workspace::cache::stamp_of(path);
             if let Some(entry) =
                 stamp.and_then(|st| cache.as_ref().and_then(|c| c.get_by_stamp(path, st)))
             {
-                return (entry.content, entry.summary.as_ref().map(renumber), stamp);
+                return Pass1::cached(entry, stamp);
             }
             let Ok(bytes) = std::fs::read(path) else {
-                return (0, None, None);
+                return Pass1 {
+                    content: 0,
+                    summary: Summary::None,
+                    summary_hash: 0,
+                    stamp: None,
+                };
             };
             let content = hash_of(&bytes[..]);
             if let Some(entry) = cache.as_ref().and_then(|c| c.get(path, content)) {
-                return (content, entry.summary.as_ref().map(renumber), stamp);
+                return Pass1::cached(entry, stamp);
             }
             let summary = workspace::decode(&bytes)
                 .ok()
-                .and_then(|d| engine::summarize_source(&d.text, i as semantic::FileId));
-            (content, summary, stamp)
+                .and_then(|d| engine::summarize_source(&d.text, 0));
+            Pass1 {
+                content,
+                summary_hash: summary.as_ref().map_or(0, workspace::cache::summary_hash),
+                summary: summary.map_or(Summary::None, Summary::Fresh),
+                stamp,
+            }
         })
         .collect();
     // The fingerprint of every declaration: a body edit leaves it unchanged.
@@ -210,106 +213,103 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         &index_files
             .iter()
             .zip(&pass1)
-            .map(|(path, (_, s, _))| {
-                (
-                    path,
-                    s.as_ref().map(|s| {
-                        hash_of(&(
-                            &s.types
-                                .iter()
-                                .map(|t| (&t.name, &t.namespace, &t.bases, &t.members))
-                                .collect::<Vec<_>>(),
-                            &s.subscriptions,
-                        ))
-                    }),
-                )
-            })
+            .map(|(path, p)| (path, p.summary_hash))
             .collect::<Vec<_>>(),
     );
-    let index =
-        semantic::ProjectIndex::from_summaries(pass1.iter().filter_map(|(_, s, _)| s.clone()));
-    pass1.truncate(jobs.len());
+    // Built when the first file misses the cache.
+    let index = std::sync::OnceLock::new();
+    let index_of = || {
+        index.get_or_init(|| {
+            semantic::ProjectIndex::from_summaries(pass1.iter().enumerate().filter_map(|(i, p)| {
+                let mut s = p.summary.get()?.clone();
+                s.file = i as semantic::FileId;
+                for t in &mut s.types {
+                    t.file = i as semantic::FileId;
+                }
+                Some(s)
+            }))
+        })
+    };
     let hits = std::sync::atomic::AtomicUsize::new(0);
     // Pass 2: the rules, with the index.
     let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
         .into_par_iter()
-        .zip(pass1.into_par_iter())
+        .zip(pass1[..n_jobs].par_iter())
         .zip(configs.into_par_iter())
         .enumerate()
-        .map(
-            |(i, (((path, project), (content, summary, stamp)), config))| {
-                let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
-                if fix == FixMode::None {
-                    let hit = cache
-                        .as_ref()
-                        .and_then(|c| c.get(&path, content))
-                        .filter(|e| e.diagnostics_key == Some(diagnostics_key));
-                    if let Some(entry) = hit {
-                        let restored: Option<Vec<Diagnostic>> = entry
-                            .diagnostics
-                            .iter()
-                            .map(|d| d.to_diagnostic())
-                            .collect();
-                        let suppressed: Option<Vec<Suppressed>> =
-                            entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
-                        let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty()
-                        {
-                            Some(String::new())
-                        } else {
-                            read_source(&path).ok()
+        .map(|(i, (((path, project), first), config))| {
+            let (content, stamp) = (first.content, first.stamp);
+            let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
+            if fix == FixMode::None {
+                let hit = cache
+                    .as_ref()
+                    .and_then(|c| c.get(&path, content))
+                    .filter(|e| e.diagnostics_key == Some(diagnostics_key));
+                if let Some(entry) = hit {
+                    let restored: Option<Vec<Diagnostic>> = entry
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.to_diagnostic())
+                        .collect();
+                    let suppressed: Option<Vec<Suppressed>> =
+                        entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
+                    let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty() {
+                        Some(String::new())
+                    } else {
+                        read_source(&path).ok()
+                    };
+                    if let (Some(diagnostics), Some(suppressed), Some(source)) =
+                        (restored, suppressed, source)
+                    {
+                        let outcome = FileOutcome {
+                            path,
+                            source,
+                            diagnostics,
+                            suppressed,
+                            has_syntax_errors: entry.has_syntax_errors,
+                            fixed: None,
+                            fixes_applied: 0,
+                            write_error: None,
                         };
-                        if let (Some(diagnostics), Some(suppressed), Some(source)) =
-                            (restored, suppressed, source)
-                        {
-                            let outcome = FileOutcome {
-                                path,
-                                source,
-                                diagnostics,
-                                suppressed,
-                                has_syntax_errors: entry.has_syntax_errors,
-                                fixed: None,
-                                fixes_applied: 0,
-                                write_error: None,
-                            };
-                            hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            return (outcome, Some(entry.clone()));
-                        }
+                        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        return (outcome, Some(entry.clone()));
                     }
                 }
-                let ctx = LintContext {
-                    project: &project,
-                    settings,
-                    config: &config,
-                    index: &index,
-                    file: i as semantic::FileId,
-                };
-                let outcome = lint_file_in(path, &ctx, fix);
-                let cacheable = outcome.fixes_applied == 0
-                    && outcome.write_error.is_none()
-                    && !outcome
-                        .diagnostics
-                        .iter()
-                        .any(|d| d.rule == rules::FILE_ERROR_ID);
-                let entry = cacheable.then(|| Entry {
-                    content,
-                    stamp,
-                    summary,
-                    diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
-                    diagnostics: outcome
-                        .diagnostics
-                        .iter()
-                        .map(CachedDiagnostic::from_diagnostic)
-                        .collect(),
-                    suppressed: outcome
-                        .suppressed
-                        .iter()
-                        .map(CachedSuppressed::from_suppressed)
-                        .collect(),
-                    has_syntax_errors: outcome.has_syntax_errors,
-                });
-                (outcome, entry)
-            },
-        )
+            }
+            let ctx = LintContext {
+                project: &project,
+                settings,
+                config: &config,
+                index: index_of(),
+                file: i as semantic::FileId,
+            };
+            let outcome = lint_file_in(path, &ctx, fix);
+            let cacheable = outcome.fixes_applied == 0
+                && outcome.write_error.is_none()
+                && !outcome
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.rule == rules::FILE_ERROR_ID);
+            let entry = cacheable.then(|| Entry {
+                content,
+                stamp,
+                summary: first.summary.get().cloned(),
+                summary_hash: first.summary_hash,
+                diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
+                diagnostics: outcome
+                    .diagnostics
+                    .iter()
+                    .map(CachedDiagnostic::from_diagnostic)
+                    .collect(),
+                suppressed: outcome
+                    .suppressed
+                    .iter()
+                    .map(CachedSuppressed::from_suppressed)
+                    .collect(),
+                has_syntax_errors: outcome.has_syntax_errors,
+            });
+            (outcome, entry)
+        })
         .collect();
     if let Some(cache) = &cache {
         // Nothing changed: every file was a hit and no file came or went. Keep the file.
@@ -516,4 +516,43 @@ pub fn display_path(path: &Path) -> String {
 pub fn current_dir() -> Option<PathBuf> {
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     CWD.get_or_init(|| std::env::current_dir().ok()).clone()
+}
+
+/// What pass 1 knows about a file.
+struct Pass1<'c> {
+    content: u64,
+    summary: Summary<'c>,
+    /// [`workspace::cache::summary_hash`] of the summary; 0 without one.
+    summary_hash: u64,
+    stamp: Option<(u64, u64)>,
+}
+
+enum Summary<'c> {
+    None,
+    Cached(&'c semantic::FileSummary),
+    Fresh(semantic::FileSummary),
+}
+
+impl Summary<'_> {
+    fn get(&self) -> Option<&semantic::FileSummary> {
+        match self {
+            Summary::None => None,
+            Summary::Cached(s) => Some(s),
+            Summary::Fresh(s) => Some(s),
+        }
+    }
+}
+
+impl<'c> Pass1<'c> {
+    fn cached(entry: &'c workspace::cache::Entry, stamp: Option<(u64, u64)>) -> Self {
+        Pass1 {
+            content: entry.content,
+            summary: entry
+                .summary
+                .as_ref()
+                .map_or(Summary::None, Summary::Cached),
+            summary_hash: entry.summary_hash,
+            stamp,
+        }
+    }
 }

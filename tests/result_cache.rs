@@ -221,16 +221,15 @@ fn clean_removes_the_cache() {
 
 /// Replaces every cached diagnostic message with `TAMPERED`.
 fn tamper(p: &Project) {
+    use asynclint::workspace::cache::{read_entries, write_entries};
     for f in p.cache_files() {
-        let mut doc: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&f).unwrap()).expect("the cache is JSON");
-        let entries = doc["entries"].as_object_mut().expect("cache entries");
+        let mut entries = read_entries(&f).expect("a cache file of this build");
         for entry in entries.values_mut() {
-            for d in entry["diagnostics"].as_array_mut().into_iter().flatten() {
-                d["message"] = "TAMPERED".into();
+            for d in &mut entry.diagnostics {
+                d.message = "TAMPERED".into();
             }
         }
-        std::fs::write(&f, serde_json::to_vec(&doc).unwrap()).unwrap();
+        write_entries(&f, entries).unwrap();
     }
 }
 

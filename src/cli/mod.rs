@@ -138,6 +138,10 @@ pub struct CheckArgs {
 
 /// Runs the CLI; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    // Parse every prefiltered file whole (for comparing: results must not change).
+    if std::env::var_os("ASYNCLINT_FULL_PARSE").is_some_and(|v| !v.is_empty() && v != "0") {
+        crate::engine::set_elision_disabled(true);
+    }
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules(format),

@@ -25,10 +25,47 @@ struct EcFile {
     dir: PathBuf,
     is_root: bool,
     sections: Vec<ec4rs::Section>,
+    /// Per section, when its header is `[*]`, `[*.ext]` or `[*.{a,b}]`: the name endings
+    /// it matches (the common case, tested without the glob engine).
+    suffixes: Vec<Option<Vec<String>>>,
+}
+
+impl EcFile {
+    fn applies(&self, section: usize, rel: &Path) -> bool {
+        match &self.suffixes[section] {
+            Some(ends) => rel
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| ends.iter().any(|e| n.ends_with(e.as_str()))),
+            None => self.sections[section].applies_to(rel),
+        }
+    }
+}
+
+/// The name endings a section header matches, when it is as simple as `*`, `*.cs` or
+/// `*.{cs,vb}` (matched against the file name in any folder).
+fn simple_suffixes(header: &str) -> Option<Vec<String>> {
+    let h = header.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    if h == "*" {
+        return Some(vec![String::new()]);
+    }
+    let rest = h.strip_prefix("*.")?;
+    let alts: Vec<&str> = match rest.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => inner.split(',').collect(),
+        None => vec![rest],
+    };
+    let plain = |a: &&str| {
+        !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    alts.iter()
+        .all(plain)
+        .then(|| alts.iter().map(|a| format!(".{a}")).collect())
 }
 
 /// What `.editorconfig` says about one source file.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct EcLayer {
     pub severity: SeverityLayer,
     pub project_kind: Option<ProjectKind>,
@@ -42,6 +79,9 @@ pub(super) struct EditorConfigs {
     by_dir: FxHashMap<PathBuf, Option<Arc<EcFile>>>,
     /// Warnings already given (the same bad line applies to many files).
     warned: FxHashSet<String>,
+    /// Layers by the sections that matched (files, then section indices): most files of a
+    /// repository match the same few combinations.
+    layers: FxHashMap<Vec<usize>, EcLayer>,
 }
 
 impl EditorConfigs {
@@ -67,14 +107,32 @@ impl EditorConfigs {
         if chain.is_empty() {
             return EcLayer::default();
         }
+        let mut matched = Vec::new();
+        for (c, ec) in chain.iter().rev().enumerate() {
+            let rel = file.strip_prefix(&ec.dir).unwrap_or(file);
+            matched.push(Arc::as_ptr(ec) as usize);
+            for i in 0..ec.sections.len() {
+                if ec.applies(i, rel) {
+                    matched.push(i);
+                }
+            }
+            matched.push(usize::MAX - c);
+        }
+        if let Some(layer) = self.layers.get(&matched) {
+            return layer.clone();
+        }
         let mut props = ec4rs::Properties::new();
         for ec in chain.iter().rev() {
             let rel = file.strip_prefix(&ec.dir).unwrap_or(file);
-            for s in &ec.sections {
-                let _ = s.apply_to(&mut props, rel);
+            for (i, s) in ec.sections.iter().enumerate() {
+                if ec.applies(i, rel) {
+                    let _ = s.props().apply_to(&mut props, rel);
+                }
             }
         }
-        self.interpret(&props, warnings)
+        let layer = self.interpret(&props, warnings);
+        self.layers.insert(matched, layer.clone());
+        layer
     }
 
     fn file_in(
@@ -207,8 +265,15 @@ fn parse(path: &Path, dir: &Path, text: &str, warnings: &mut Vec<String>) -> EcF
         dir: dir.to_path_buf(),
         is_root: false,
         sections: Vec::new(),
+        suffixes: Vec::new(),
     };
-    let reader = std::io::Cursor::new(cleaned.into_bytes());
+    let headers: Vec<&str> = cleaned
+        .lines()
+        .filter(|l| l.trim_start().starts_with('['))
+        .collect();
+    let header_suffixes: Vec<Option<Vec<String>>> =
+        headers.iter().map(|h| simple_suffixes(h)).collect();
+    let reader = std::io::Cursor::new(cleaned.as_bytes());
     let mut parser = match ec4rs::ConfigParser::new_with_path(reader, Some(path)) {
         Ok(p) => p,
         Err(e) => {
@@ -234,6 +299,11 @@ fn parse(path: &Path, dir: &Path, text: &str, warnings: &mut Vec<String>) -> EcF
             }
         }
     }
+    file.suffixes = if header_suffixes.len() == file.sections.len() {
+        header_suffixes
+    } else {
+        vec![None; file.sections.len()]
+    };
     file
 }
 

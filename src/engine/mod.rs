@@ -2,7 +2,14 @@
 //! `workspace/`, configuration in `config/`); rules run here, dispatched by node kind over
 //! one walk of the flat tree, then suppressions are applied (`suppress.rs`).
 
+mod elide;
+pub mod stats;
 mod suppress;
+mod tokens;
+
+pub use tokens::{AWAITABLE_STATEMENT, VALUETASK_CALL};
+
+pub use elide::{set_disabled as set_elision_disabled, without_elision};
 
 use crate::config::{select_and_ignore, FileSettings};
 use crate::diagnostic::{Diagnostic, Severity, Suppressed};
@@ -115,8 +122,14 @@ pub fn lint_source_with(
         .collect();
     let mut report = FileReport::default();
     let mut tree = None;
-    if !checked.is_empty() && prefilter(source, &checked, index) {
-        let t = syntax::parse(source);
+    let text = tokens::FileText::new(source, index);
+    if !checked.is_empty() && tokens::prefilter(&text, &checked) {
+        let masked = syntax::mask_async_identifiers(source);
+        let scan = masked.as_deref().unwrap_or(source);
+        let bodies = crate::semantic::member_bodies(source);
+        let quiet = elide::quiet_bodies(&text, scan, &bodies, &checked);
+        let t = syntax::parse_eliding(source, masked, &quiet);
+        stats::count(source.len(), t.elided());
         report.diagnostics = run_rules(&t, &checked, project, config, index, file);
         report.has_syntax_errors = t.has_errors();
         report.parsed = true;
@@ -194,27 +207,6 @@ fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
-}
-
-/// A file whose text contains none of the active rules' tokens has no finding to give.
-/// The token [`crate::rules::Rule::tokens`] uses for "a method the project declares to
-/// return a task" (the names come from the project index).
-pub const AWAITABLE_METHODS_TOKEN: &str = "@index:awaitable-methods";
-
-fn prefilter(source: &str, active: &[(&'static Rule, Severity)], index: &ProjectIndex) -> bool {
-    active.iter().any(|(r, _)| {
-        // A token is one word, or several joined by ` & ` that must all be present.
-        r.tokens.iter().any(|t| {
-            t.split(" & ").all(|part| {
-                if part == AWAITABLE_METHODS_TOKEN {
-                    // Without an index (one file on its own) the names are unknown: parse.
-                    index.file_count() == 0 || index.mentions_awaitable_method(source)
-                } else {
-                    memchr::memmem::find(source.as_bytes(), part.as_bytes()).is_some()
-                }
-            })
-        })
-    })
 }
 
 /// The declaration summary of one file for the project index, from the skim scanner (no

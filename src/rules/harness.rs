@@ -4,10 +4,11 @@
 //! line must stay silent. Only the rule under test runs, in a project of the given kind.
 
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::engine::{lint_source, Settings};
+use crate::engine::{lint_source, lint_source_in, without_elision, Settings};
 use crate::fix::apply_edits;
 use crate::project::{ProjectInfo, ProjectKind};
 use crate::rules::Rule;
+use crate::semantic::ProjectIndex;
 
 pub fn project(kind: ProjectKind) -> ProjectInfo {
     ProjectInfo {
@@ -16,12 +17,31 @@ pub fn project(kind: ProjectKind) -> ProjectInfo {
     }
 }
 
+/// Lints `source` with `rule` alone, on its own (no project index). Also checks that
+/// parsing every body gives the same findings as eliding the quiet ones, both on its own
+/// and with the file's declarations in an index (as a run over a folder has them).
 pub fn lint_with(rule: &Rule, source: &str, project: &ProjectInfo) -> Vec<Diagnostic> {
     let settings = Settings {
         select: Some(vec![rule.id]),
         ignore: Vec::new(),
     };
-    lint_source(source, project, &settings).diagnostics
+    let shown = |d: &[Diagnostic]| format!("{d:#?}");
+    let elided = lint_source(source, project, &settings).diagnostics;
+    let whole = without_elision(|| lint_source(source, project, &settings).diagnostics);
+    assert_eq!(
+        shown(&elided),
+        shown(&whole),
+        "eliding bodies changed the findings"
+    );
+    let index = ProjectIndex::from_summaries([crate::semantic::skim(source, 0)]);
+    let indexed = lint_source_in(source, project, &settings, &index, 0).diagnostics;
+    let whole = without_elision(|| lint_source_in(source, project, &settings, &index, 0));
+    assert_eq!(
+        shown(&indexed),
+        shown(&whole.diagnostics),
+        "with an index, eliding bodies changed the findings"
+    );
+    elided
 }
 
 fn line_of(source: &str, offset: usize) -> usize {

@@ -112,8 +112,10 @@ pub struct Rule {
     pub fixable: bool,
     /// Node kinds the check is called on.
     pub kinds: &'static [SyntaxKind],
-    /// A file that contains none of these words cannot have a finding (prefilter). A token
-    /// may join several words with ` & `: all must be present.
+    /// A finding needs one of these in the text of the member that holds it (signature and
+    /// body): a file without any is not parsed, a member without any is parsed as an empty
+    /// body. A token may join several words with ` & `: all must be present; a word written
+    /// `~word` may be anywhere in the file. See `engine/tokens.rs`.
     pub tokens: &'static [&'static str],
     pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
     pub docs: Docs,

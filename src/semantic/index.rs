@@ -1,7 +1,7 @@
 //! The project index: every file's declaration summary, merged, shared read-only by all
 //! rule runs. Trees are dropped after summarizing, so the index stays small.
 
-use super::decls::{FileSummary, MemberKind, TypeDecl};
+use super::decls::{FileSummary, TypeDecl};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Debug, Default)]
@@ -10,8 +10,8 @@ pub struct ProjectIndex {
     subscriptions: FxHashSet<String>,
     files: usize,
     heap_bytes: usize,
-    /// Names of methods declared to return an awaitable, for the prefilter.
-    awaitable_methods: Option<aho_corasick::AhoCorasick>,
+    /// Calls of methods declared to return an awaitable, for the prefilter.
+    awaitable: super::names::AwaitableNames,
 }
 
 impl ProjectIndex {
@@ -29,35 +29,21 @@ impl ProjectIndex {
     }
 
     fn build_name_matcher(&mut self) {
-        let mut names: Vec<&str> = self
-            .by_name
-            .values()
-            .flatten()
-            .flat_map(|t| t.members.iter())
-            .filter(|m| {
-                m.kind == MemberKind::Method && m.ty.as_ref().is_some_and(super::ty_is_awaitable)
-            })
-            .map(|m| m.name.as_str())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        if !names.is_empty() {
-            self.awaitable_methods = aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(&names)
-                .ok();
-        }
+        self.awaitable = super::names::AwaitableNames::build(self.by_name.values().flatten());
     }
 
-    /// Whether the text mentions a method some file declares to return a task (a file
-    /// that does not cannot drop or block on one of them).
-    pub fn mentions_awaitable_method(&self, text: &str) -> bool {
-        self.awaitable_methods
-            .as_ref()
-            .is_some_and(|m| m.is_match(text))
+    /// Whether some file declares a method that returns an awaitable.
+    pub fn has_awaitable_methods(&self) -> bool {
+        !self.awaitable.is_empty()
     }
 
-    pub fn add(&mut self, summary: FileSummary) {
+    /// The places in `text` that may call a method some file declares to return an
+    /// awaitable (see [`super::names`]), in order.
+    pub fn awaitable_calls(&self, text: &str) -> Vec<super::names::NameHit> {
+        self.awaitable.hits(text)
+    }
+
+    pub(crate) fn add(&mut self, summary: FileSummary) {
         self.files += 1;
         self.heap_bytes += summary.heap_bytes();
         for t in summary.types {

@@ -12,13 +12,15 @@
 mod decls;
 mod index;
 pub mod known;
+mod names;
 mod skim;
 
 pub use decls::{
     is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind,
 };
 pub use index::ProjectIndex;
-pub use skim::skim;
+pub use names::NameHit;
+pub use skim::{member_bodies, skim, MemberBody};
 
 use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};
@@ -226,6 +228,10 @@ impl<'t> FileModel<'t> {
         }
         m.types = summary.types;
         m.subscribed = summary.subscriptions;
+        if !tree.elided().is_empty() {
+            // Subscriptions in bodies the tree does not hold: the skim reads every body.
+            m.subscribed = skim::skim(tree.source(), file).subscriptions;
+        }
         m
     }
 

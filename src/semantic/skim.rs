@@ -280,6 +280,30 @@ struct Reader<'a> {
     file: FileId,
     types: Vec<TypeDecl>,
     subscriptions: Vec<String>,
+    /// Block bodies of methods, constructors, destructors and operators, when asked for.
+    bodies: Option<Vec<MemberBody>>,
+    /// Inside [`Self::skip_member_body`].
+    in_body_member: bool,
+    /// Where the member being read starts (its attributes).
+    member_start: u32,
+    /// The name of the method being read.
+    method_name: Option<Token>,
+}
+
+/// A member's block body, as the skim read it (byte offsets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberBody {
+    /// Where the member starts: its attributes or first modifier.
+    pub member: u32,
+    /// The body's `{`.
+    pub open: u32,
+    /// One past the body's `}`.
+    pub end: u32,
+    /// The method's name (byte range); empty for constructors, destructors, operators.
+    pub name: (u32, u32),
+    /// A block body; `false` for an expression body (`open` is the `=>`, `end` the end of
+    /// the expression).
+    pub block: bool,
 }
 
 /// An open scope while reading.
@@ -545,7 +569,7 @@ impl<'a> Reader<'a> {
         Some((start, end))
     }
 
-    fn run(mut self) -> FileSummary {
+    fn run(mut self) -> (FileSummary, Option<Vec<MemberBody>>) {
         let mut scopes: Vec<Scope> = Vec::new();
         let mut file_namespace = String::new();
         while let Some(tok) = self.peek() {
@@ -566,6 +590,7 @@ impl<'a> Reader<'a> {
                 _ => None,
             };
             let before = self.i;
+            self.member_start = tok.start;
             let obsolete = self.attributes();
             let mut is_static = false;
             while let Some(t) = self.peek() {
@@ -775,11 +800,12 @@ impl<'a> Reader<'a> {
         let mut subscriptions = self.subscriptions;
         subscriptions.sort();
         subscriptions.dedup();
-        FileSummary {
+        let summary = FileSummary {
             file: self.file,
             types: self.types,
             subscriptions,
-        }
+        };
+        (summary, self.bodies)
     }
 
     fn type_params(&mut self) -> Option<()> {
@@ -851,14 +877,14 @@ impl<'a> Reader<'a> {
     fn member_decl(&mut self, ty_idx: usize, obsolete: bool, is_static: bool) {
         if self.is("~") {
             self.bump();
-            self.skip_member_rest();
+            self.skip_member_body();
             return;
         }
         let type_name_tok = self.peek();
         // Constructor: `Name(`
         if type_name_tok.is_some_and(|t| t.kind == Tok::Ident) && self.is_at(1, "(") {
             self.bump();
-            self.skip_member_rest();
+            self.skip_member_body();
             return;
         }
         let Some((ts, te)) = self.type_span() else {
@@ -866,8 +892,12 @@ impl<'a> Reader<'a> {
             return;
         };
         let ty = Ty::parse(&self.src[ts..te]);
-        if self.is("operator") || self.is("implicit") || self.is("explicit") || self.is("this") {
-            self.skip_member_rest();
+        if self.is("this") {
+            self.skip_member_rest(); // indexer: its braces hold accessors
+            return;
+        }
+        if self.is("operator") || self.is("implicit") || self.is("explicit") {
+            self.skip_member_body();
             return;
         }
         // Name, possibly behind an explicit interface: `IFoo.Bar`, `IFoo<T>.Bar`.
@@ -904,7 +934,9 @@ impl<'a> Reader<'a> {
             let mut m = self.member(name, MemberKind::Method, ty, obsolete, is_static);
             self.parameters(&mut m);
             self.types[ty_idx].members.push(m);
-            self.skip_member_rest();
+            self.method_name = Some(name);
+            self.skip_member_body();
+            self.method_name = None;
             return;
         }
         if self.is("{") || self.is("=>") {
@@ -1008,6 +1040,14 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// [`Self::skip_member_rest`] for a member whose braces, if any, are its body block
+    /// (methods, constructors, destructors, operators): records the block.
+    fn skip_member_body(&mut self) {
+        self.in_body_member = true;
+        self.skip_member_rest();
+        self.in_body_member = false;
+    }
+
     /// Skips what remains of a member: parameters, constraints, a body (block or
     /// expression) and the closing `;`.
     fn skip_member_rest(&mut self) {
@@ -1020,6 +1060,18 @@ impl<'a> Reader<'a> {
                 }
                 "{" if depth == 0 => {
                     self.skip_balanced();
+                    if let (true, Some(bodies)) = (self.in_body_member, self.bodies.as_mut()) {
+                        let close = self.toks[self.i - 1];
+                        if &self.src[close.start as usize..close.end as usize] == "}" {
+                            bodies.push(MemberBody {
+                                member: self.member_start,
+                                open: t.start,
+                                end: close.end,
+                                name: self.method_name.map_or((0, 0), |n| (n.start, n.end)),
+                                block: true,
+                            });
+                        }
+                    }
                     if self.is("=") {
                         // property initializer after accessors
                         self.skip_expression(false);
@@ -1030,6 +1082,17 @@ impl<'a> Reader<'a> {
                 "=>" => {
                     self.bump();
                     self.skip_expression(false);
+                    if let (true, Some(bodies)) = (self.in_body_member, self.bodies.as_mut()) {
+                        if let Some(last) = self.toks.get(self.i.saturating_sub(1)) {
+                            bodies.push(MemberBody {
+                                member: self.member_start,
+                                open: t.start,
+                                end: last.end.max(t.end),
+                                name: self.method_name.map_or((0, 0), |n| (n.start, n.end)),
+                                block: false,
+                            });
+                        }
+                    }
                     self.bump();
                     return;
                 }
@@ -1056,8 +1119,32 @@ pub fn skim(src: &str, file: FileId) -> FileSummary {
         file,
         types: Vec::new(),
         subscriptions: Vec::new(),
+        bodies: None,
+        in_body_member: false,
+        member_start: 0,
+        method_name: None,
     };
-    reader.run()
+    reader.run().0
+}
+
+/// The bodies of the methods, constructors, destructors and operators declared in types,
+/// as the skim reads them, in text order: blocks (`{` to `}`) and expression bodies (`=>`
+/// to the end of the expression). Bodies nested in these (local functions, lambdas) are
+/// inside; accessors and top-level statements are not listed.
+pub fn member_bodies(src: &str) -> Vec<MemberBody> {
+    let reader = Reader {
+        src,
+        toks: lex(src),
+        i: 0,
+        file: 0,
+        types: Vec::new(),
+        subscriptions: Vec::new(),
+        bodies: Some(Vec::new()),
+        in_body_member: false,
+        member_start: 0,
+        method_name: None,
+    };
+    reader.run().1.unwrap_or_default()
 }
 
 #[cfg(test)]

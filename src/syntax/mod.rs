@@ -11,7 +11,7 @@ mod ty;
 pub mod views;
 
 pub use kinds::{Field, SyntaxKind};
-pub use parse::parse;
+pub use parse::{mask_async_identifiers, parse, parse_eliding};
 pub use ty::Ty;
 
 /// Index of a node in [`SyntaxTree::nodes`].
@@ -40,11 +40,57 @@ pub struct SyntaxTree {
     pub(crate) nodes: Vec<NodeData>,
     /// Count of ERROR / MISSING nodes in the file.
     pub error_count: usize,
+    /// Member bodies (`{` to `}`) whose contents were not parsed: the tree holds an empty
+    /// block there. Sorted, not overlapping. See [`parse_eliding`].
+    pub(crate) elided: Vec<(u32, u32)>,
 }
 
 impl SyntaxTree {
     pub fn source(&self) -> &str {
         &self.source
+    }
+    /// The member bodies whose contents this tree does not hold.
+    pub fn elided(&self) -> &[(u32, u32)] {
+        &self.elided
+    }
+    /// Whether part of `range` (bytes) lies in a body the tree does not hold.
+    pub fn overlaps_elided(&self, range: std::ops::Range<usize>) -> bool {
+        let i = self
+            .elided
+            .partition_point(|&(_, e)| (e as usize) <= range.start);
+        self.elided
+            .get(i)
+            .is_some_and(|&(s, _)| (s as usize) < range.end)
+    }
+    /// Where `word` (a whole identifier) occurs in bodies the tree does not hold (byte
+    /// offsets; comments and strings included).
+    pub fn elided_mentions<'s>(&'s self, word: &'s str) -> impl Iterator<Item = usize> + 's {
+        let src = self.source.as_bytes();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        self.elided
+            .iter()
+            .filter(move |_| !word.is_empty())
+            .flat_map(move |&(s, e)| {
+                memchr::memmem::find_iter(&src[s as usize..e as usize], word.as_bytes())
+                    .map(move |at| at + s as usize)
+            })
+            .filter(move |&at| {
+                let before = at.checked_sub(1).map(|i| src[i]);
+                let after = src.get(at + word.len()).copied();
+                !before.is_some_and(ident) && !after.is_some_and(ident)
+            })
+    }
+
+    /// Whether `word` occurs in a body the tree does not hold other than as the name of a
+    /// call (`word(`, `x.word(`).
+    pub fn elided_mentions_besides_calls(&self, word: &str) -> bool {
+        let src = self.source.as_bytes();
+        self.elided_mentions(word).any(|at| {
+            src[at + word.len()..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_none_or(|&b| b != b'(')
+        })
     }
     pub fn len(&self) -> usize {
         self.nodes.len()

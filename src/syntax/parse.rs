@@ -12,7 +12,66 @@ thread_local! {
 /// Parses C# source. Never panics; a file the parser gives up on yields a tree with errors.
 pub fn parse(source: &str) -> SyntaxTree {
     let masked = mask_async_identifiers(source);
-    let text: &str = masked.as_deref().unwrap_or(source);
+    parse_text(source, masked.as_deref().unwrap_or(source))
+}
+
+/// Parses C# source without the contents of some member bodies: each range in `elide`
+/// (sorted, not overlapping) must be the block body of a method, constructor, destructor or
+/// operator, `{` to `}`; its inside is parsed as blank (same byte offsets, same lines), so
+/// the tree holds an empty block there and costs nothing for it. `masked` is what
+/// [`mask_async_identifiers`] returned for `source`. If a range turns out not to be such a
+/// body in the tree, the file is parsed whole instead: eliding never changes what the rest
+/// of the tree looks like.
+pub fn parse_eliding(source: &str, masked: Option<String>, elide: &[(u32, u32)]) -> SyntaxTree {
+    if elide.is_empty() {
+        return parse_text(source, masked.as_deref().unwrap_or(source));
+    }
+    let mut blank = masked.unwrap_or_else(|| source.to_owned()).into_bytes();
+    for &(s, e) in elide {
+        for b in &mut blank[s as usize + 1..e as usize - 1] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only whole UTF-8 sequences inside braces were replaced by ASCII spaces.
+    let blank = String::from_utf8(blank).expect("blanking keeps UTF-8");
+    let mut tree = parse_text(source, &blank);
+    // A body the skim misread would leave code outside any block: errors. Fall back then.
+    if tree.error_count == 0 && elide.iter().all(|&(s, e)| is_body_block(&tree, s, e)) {
+        tree.elided = elide.to_vec();
+        return tree;
+    }
+    drop(tree);
+    parse(source)
+}
+
+/// Whether the tree has a block exactly at `start..end` that is the body of a method-like
+/// member.
+fn is_body_block(tree: &SyntaxTree, start: u32, end: u32) -> bool {
+    use super::SyntaxKind as K;
+    let first = tree.nodes.partition_point(|n| n.start < start);
+    tree.nodes[first..]
+        .iter()
+        .take_while(|n| n.start == start)
+        .any(|n| {
+            n.kind == K::Block
+                && n.end == end
+                && !n.has_error
+                && tree.nodes.get(n.parent as usize).is_some_and(|p| {
+                    matches!(
+                        p.kind,
+                        K::MethodDeclaration
+                            | K::ConstructorDeclaration
+                            | K::DestructorDeclaration
+                            | K::OperatorDeclaration
+                            | K::ConversionOperatorDeclaration
+                    )
+                })
+        })
+}
+
+fn parse_text(source: &str, text: &str) -> SyntaxTree {
     let ts_tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
@@ -27,6 +86,7 @@ pub fn parse(source: &str) -> SyntaxTree {
         source: source.to_owned(),
         nodes: Vec::new(),
         error_count: 0,
+        elided: Vec::new(),
     };
     if let Some(ts_tree) = ts_tree {
         flatten(&ts_tree, &mut tree);
@@ -39,7 +99,7 @@ pub fn parse(source: &str) -> SyntaxTree {
 /// Every `async` word that cannot be the modifier (the modifier is always followed by a
 /// type, an identifier, `(`, `delegate` or another modifier) is replaced by a placeholder
 /// of the same length, so byte offsets stay valid. Returns `None` when nothing changed.
-fn mask_async_identifiers(source: &str) -> Option<String> {
+pub fn mask_async_identifiers(source: &str) -> Option<String> {
     let bytes = source.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     for pos in memchr::memmem::find_iter(bytes, b"async") {

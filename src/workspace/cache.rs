@@ -17,7 +17,32 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Bumped when the cache format changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
+
+/// The first bytes of a cache file: the name, the format.
+const MAGIC: &[u8; 8] = b"asyncl\x00\x04";
+
+/// The hash of a declaration summary that the index fingerprint is made of (file ids and
+/// node ids left out: they do not change what the index says).
+pub fn summary_hash(s: &FileSummary) -> u64 {
+    hash_of(&(
+        &s.types
+            .iter()
+            .map(|t| (&t.name, &t.namespace, &t.kind, &t.bases, &t.members))
+            .collect::<Vec<_>>(),
+        &s.subscriptions,
+    ))
+}
+
+/// A fast checksum of the cache payload (a damaged file is a miss, never trusted).
+fn checksum(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(bytes)
+}
+
+fn bincode_options() -> impl bincode::Options {
+    bincode::DefaultOptions::new()
+}
 
 /// A stable 64-bit hash (SipHash with fixed keys, as std's `DefaultHasher::new`).
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -125,6 +150,8 @@ pub struct Entry {
     pub stamp: Option<(u64, u64)>,
     /// The declaration summary (`None`: the file declares nothing).
     pub summary: Option<FileSummary>,
+    /// [`summary_hash`] of `summary` (0 without one).
+    pub summary_hash: u64,
     /// Diagnostics, valid for `diagnostics_key` (index fingerprint and project).
     pub diagnostics_key: Option<u64>,
     pub diagnostics: Vec<CachedDiagnostic>,
@@ -191,10 +218,10 @@ impl Cache {
             &roots,
             settings_key,
         ));
-        let path = dir.join(format!("run-{key:016x}.json"));
+        let path = dir.join(format!("run-{key:016x}.bin"));
         let old = std::fs::read(&path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .and_then(|bytes| decode_file(&bytes))
             .filter(|c| c.format == FORMAT && c.version == env!("CARGO_PKG_VERSION"))
             .map(|c| c.entries)
             .unwrap_or_default();
@@ -218,7 +245,20 @@ impl Cache {
     }
 
     pub fn save(&self, entries: FxHashMap<PathBuf, Entry>) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
+        write_entries(&self.path, entries)
+    }
+}
+
+/// A cache file's entries, for inspection (`None` for a damaged or foreign file).
+pub fn read_entries(path: &Path) -> Option<FxHashMap<PathBuf, Entry>> {
+    let c = decode_file(&std::fs::read(path).ok()?)?;
+    (c.format == FORMAT && c.version == env!("CARGO_PKG_VERSION")).then_some(c.entries)
+}
+
+/// Writes entries as a cache file of this build's format (atomically).
+pub fn write_entries(path: &Path, entries: FxHashMap<PathBuf, Entry>) -> std::io::Result<()> {
+    {
+        if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let file = CacheFile {
@@ -226,9 +266,31 @@ impl Cache {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             entries,
         };
-        let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        super::write_atomic(&self.path, &bytes)
+        use bincode::Options;
+        let payload = bincode_options()
+            .serialize(&file)
+            .map_err(std::io::Error::other)?;
+        let mut bytes = Vec::with_capacity(payload.len() + 16);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&checksum(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        super::write_atomic(path, &bytes)
     }
+}
+
+/// A cache file's contents: magic, checksum, then the bincode payload. `None` for anything
+/// else (another format, a damaged or truncated file).
+fn decode_file(bytes: &[u8]) -> Option<CacheFile> {
+    use bincode::Options;
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (sum, payload) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*sum) != checksum(payload) {
+        return None;
+    }
+    bincode_options()
+        .with_limit(payload.len() as u64)
+        .deserialize(payload)
+        .ok()
 }
 
 /// A file's size and modification time in nanoseconds, when the file system tells.
@@ -252,7 +314,7 @@ pub fn clean(dir: &Path) -> std::io::Result<usize> {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with("run-") && name.ends_with(".json") {
+        if name.starts_with("run-") && (name.ends_with(".bin") || name.ends_with(".json")) {
             std::fs::remove_file(e.path())?;
             n += 1;
         }
@@ -269,7 +331,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let roots = vec![dir.path().to_path_buf()];
         let cache = Cache::open(dir.path(), &roots, 1);
-        std::fs::write(&cache.path, b"{ not json").unwrap();
+        std::fs::write(&cache.path, b"{ not a cache").unwrap();
         let reopened = Cache::open(dir.path(), &roots, 1);
         assert!(reopened.old.is_empty());
         let mut entries = FxHashMap::default();
@@ -292,5 +354,41 @@ mod tests {
             "other settings, other cache"
         );
         assert_eq!(clean(dir.path()).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_damaged_byte_makes_the_file_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = vec![dir.path().to_path_buf()];
+        let cache = Cache::open(dir.path(), &roots, 1);
+        let mut entries = FxHashMap::default();
+        let diagnostic = CachedDiagnostic {
+            rule: "ASYNC101".into(),
+            severity: Severity::Warning,
+            start: 1,
+            end: 2,
+            message: "a message".into(),
+            help: None,
+            fix: None,
+        };
+        entries.insert(
+            PathBuf::from("a.cs"),
+            Entry {
+                content: 7,
+                diagnostics: vec![diagnostic],
+                ..Entry::default()
+            },
+        );
+        cache.save(entries).unwrap();
+        assert!(read_entries(&cache.path).is_some());
+        let mut bytes = std::fs::read(&cache.path).unwrap();
+        let at = bytes.windows(9).position(|w| w == b"a message").unwrap();
+        bytes[at] = b'A';
+        std::fs::write(&cache.path, &bytes).unwrap();
+        assert!(read_entries(&cache.path).is_none());
+        assert!(Cache::open(dir.path(), &roots, 1).old.is_empty());
+        // Truncated.
+        std::fs::write(&cache.path, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(Cache::open(dir.path(), &roots, 1).old.is_empty());
     }
 }

@@ -173,6 +173,10 @@ fn only_called(f: &Function<'_>, model: &FileModel<'_>) -> bool {
         return false; // may implement an interface member declared elsewhere
     }
     let name = f.name_text();
+    // Bodies the tree does not hold: their uses are read from the text.
+    if model.tree().elided_mentions_besides_calls(name) {
+        return false;
+    }
     model
         .tree()
         .iter()

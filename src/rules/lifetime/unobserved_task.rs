@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
-    tokens: &["Async", "Task.", crate::engine::AWAITABLE_METHODS_TOKEN],
+    tokens: &["Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
     check,
     docs: Docs {
         what: "Flags an awaitable call used as a statement: its task is neither awaited, \

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LambdaExpression,
         SyntaxKind::AnonymousMethodExpression,
     ],
-    tokens: &["await & ThreadLocal", "await & ThreadStatic"],
+    tokens: &["~await & ~ThreadLocal", "~await & ~ThreadStatic"],
     check,
     docs: Docs {
         what: "In an async method, lambda or local function, flags the first read of a \

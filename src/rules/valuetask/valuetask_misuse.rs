@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::AssignmentExpression,
         SyntaxKind::VariableDeclarator,
     ],
-    tokens: &["ValueTask", crate::engine::AWAITABLE_METHODS_TOKEN],
+    tokens: &["ValueTask", crate::engine::VALUETASK_CALL],
     check,
     docs: Docs {
         what: "Flags uses of a `ValueTask` / `ValueTask<T>` that its contract forbids: a local \

@@ -1,0 +1,269 @@
+//! Which member bodies the rules pass need not parse.
+//!
+//! The prefilter decides per file; this decides per member. A rule's [`Rule::tokens`] name
+//! what a finding needs in the text of the member it lies in (signature and body): a
+//! method, constructor, destructor or operator whose text holds no whole token group of any
+//! active rule cannot contain a finding, and its body is parsed as blank
+//! ([`crate::syntax::parse_eliding`]). A token part written `~word` may be anywhere in the
+//! file (a `[ThreadStatic]` field is declared outside the method that reads it). Rules that
+//! look into other members' bodies (is this method ever used as a delegate? does the callee
+//! catch everything?) ask the tree whether the place they look at was elided, and stay
+//! silent or conservative when it was.
+//!
+//! Bodies holding a preprocessor directive are kept: conditional code may not balance its
+//! braces the way the skim reads them.
+
+use super::tokens::{index_part, parts, FileText, IndexPart};
+use crate::diagnostic::Severity;
+use crate::rules::Rule;
+use crate::semantic::MemberBody;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static DISABLED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static DISABLED_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with body elision off on this thread (tests compare both ways).
+pub fn without_elision<R>(f: impl FnOnce() -> R) -> R {
+    let before = DISABLED_HERE.with(|d| d.replace(true));
+    let r = f();
+    DISABLED_HERE.with(|d| d.set(before));
+    r
+}
+
+/// Turns body elision off for the process (`ASYNCLINT_FULL_PARSE=1`): every file that passes
+/// the prefilter is parsed whole. For comparing results; they must not differ.
+pub fn set_disabled(disabled: bool) {
+    DISABLED.store(disabled, Ordering::Relaxed);
+}
+
+pub fn disabled() -> bool {
+    DISABLED.load(Ordering::Relaxed) || DISABLED_HERE.with(|d| d.get())
+}
+
+/// A word a member must hold: text, or possible calls of the project's methods.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Word<'r> {
+    Text(&'r str),
+    Index(u8),
+}
+
+/// The token groups that can still match in this file: for each active rule, each group
+/// whose parts are all in the file, as the words a member must hold itself. `None` when
+/// some group needs every member (it has no part a member must hold, or it names methods
+/// the index does not know).
+fn member_groups<'r>(
+    text: &FileText<'_>,
+    active: &[(&'r Rule, Severity)],
+) -> Option<Vec<Vec<Word<'r>>>> {
+    let mut groups = Vec::new();
+    for (rule, _) in active {
+        for token in rule.tokens {
+            if !parts(token).all(|(word, _)| text.has(word)) {
+                continue;
+            }
+            let mut member = Vec::new();
+            for (word, in_member) in parts(token) {
+                if !in_member {
+                    continue;
+                }
+                match index_part(word) {
+                    Some(_) if !text.names_known() => return None,
+                    Some(IndexPart::Statement) => member.push(Word::Index(0)),
+                    Some(IndexPart::ValueTask) => member.push(Word::Index(1)),
+                    None => member.push(Word::Text(word)),
+                }
+            }
+            if member.is_empty() {
+                return None;
+            }
+            groups.push(member);
+        }
+    }
+    Some(groups)
+}
+
+thread_local! {
+    /// Matchers for the sets of words seen on this thread (the set depends on the rules
+    /// active in the file, which configuration may vary by folder: few distinct sets).
+    static MATCHERS: RefCell<Vec<(Vec<String>, aho_corasick::AhoCorasick)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// The bodies (`{` to `}`) to elide, from the skim's `bodies`. `scan` is the text the words
+/// are looked for in: the source with `async` identifiers masked, so that `bool async`
+/// parameters do not count as the modifier.
+pub fn quiet_bodies(
+    text: &FileText<'_>,
+    scan: &str,
+    bodies: &[MemberBody],
+    active: &[(&'static Rule, Severity)],
+) -> Vec<(u32, u32)> {
+    if bodies.is_empty() || disabled() {
+        return Vec::new();
+    }
+    let Some(groups) = member_groups(text, active) else {
+        return Vec::new();
+    };
+    let mut words: Vec<String> = groups
+        .iter()
+        .flatten()
+        .filter_map(|w| match w {
+            Word::Text(t) => Some(t.to_string()),
+            Word::Index(_) => None,
+        })
+        .collect();
+    words.sort();
+    words.dedup();
+    // Bits: one per word, then the two index parts.
+    let index_bit = |k: u8| 1u64 << (words.len() + k as usize);
+    if words.len() + 2 > 64 {
+        return Vec::new(); // more words than a mask holds: parse whole
+    }
+    let masks: Vec<u64> = groups
+        .iter()
+        .map(|g| {
+            g.iter().fold(0u64, |m, w| {
+                m | match w {
+                    Word::Index(k) => index_bit(*k),
+                    Word::Text(t) => 1 << words.binary_search_by(|x| x.as_str().cmp(t)).unwrap(),
+                }
+            })
+        })
+        .collect();
+    // Every place a word starts, with its bit, in text order.
+    let mut hits: Vec<(u32, u64)> = Vec::new();
+    if !words.is_empty() {
+        MATCHERS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            let at = match cache.iter().position(|(w, _)| *w == words) {
+                Some(i) => i,
+                None => {
+                    let Ok(m) = aho_corasick::AhoCorasick::new(&words) else {
+                        return;
+                    };
+                    cache.push((words.clone(), m));
+                    cache.len() - 1
+                }
+            };
+            let matcher = &cache[at].1;
+            for m in matcher.find_overlapping_iter(scan) {
+                hits.push((m.start() as u32, 1 << m.pattern().as_usize()));
+            }
+        });
+    }
+    if masks.iter().any(|m| m & (index_bit(0) | index_bit(1)) != 0) {
+        for h in text.hits() {
+            let mut bits = 0;
+            if IndexPart::Statement.matches(h) {
+                bits |= index_bit(0);
+            }
+            if IndexPart::ValueTask.matches(h) {
+                bits |= index_bit(1);
+            }
+            hits.push((h.at, bits));
+        }
+        hits.sort_unstable_by_key(|h| h.0);
+    }
+    let source = text.source.as_bytes();
+    let mut loud = vec![true; bodies.len()];
+    let mut h = 0;
+    for (i, body) in bodies.iter().enumerate() {
+        // Hits before this member belong to text between members.
+        while h < hits.len() && hits[h].0 < body.member {
+            h += 1;
+        }
+        let mut present = 0u64;
+        while h < hits.len() && hits[h].0 < body.end {
+            present |= hits[h].1;
+            h += 1;
+        }
+        let has_tokens = masks.iter().any(|m| present & m == *m);
+        if !body.block {
+            continue; // expression bodies are always parsed
+        }
+        let inside = &source[body.open as usize + 1..body.end as usize - 1];
+        loud[i] = has_tokens || memchr::memchr(b'#', inside).is_some() || inside.is_empty();
+    }
+    keep_related(text.source, bodies, &mut loud);
+    bodies
+        .iter()
+        .zip(&loud)
+        .filter(|(_, loud)| !**loud)
+        .map(|(b, _)| (b.open, b.end))
+        .collect()
+}
+
+/// Keeps the bodies that code the rules read may depend on: a quiet method that names a
+/// loud one other than to call it (it may pass it as a continuation), and a quiet method that a
+/// loud one mentions (a rule may read the callee's body: does it catch everything?).
+/// Expression bodies count as loud: they are always parsed. One round: a body kept this
+/// way has no finding of its own.
+fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
+    use rustc_hash::{FxHashMap, FxHashSet};
+    let name = |b: &MemberBody| &source[b.name.0 as usize..b.name.1 as usize];
+    let mut loud_names: FxHashSet<&str> = FxHashSet::default();
+    let mut quiet_by_name: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, b) in bodies.iter().enumerate() {
+        if b.name.0 == b.name.1 {
+            continue;
+        }
+        if loud[i] {
+            loud_names.insert(name(b));
+        } else {
+            quiet_by_name.entry(name(b)).or_default().push(i);
+        }
+    }
+    if quiet_by_name.is_empty() {
+        return;
+    }
+    let was_loud = loud.to_vec();
+    let bytes = source.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut b = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !ident(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && ident(bytes[i]) {
+            i += 1;
+        }
+        let Some(word) = source.get(start..i) else {
+            continue;
+        };
+        while b < bodies.len() && (bodies[b].end as usize) <= start {
+            b += 1;
+        }
+        let region = (b < bodies.len() && bodies[b].member as usize <= start).then_some(b);
+        if region.is_some_and(|r| bodies[r].name.0 as usize == start) {
+            continue; // the method's own name
+        }
+        match region {
+            Some(r) if !was_loud[r] => {
+                // A method group (`ContinueWith(OnDone)`, `MapGet("/", Handler)`), not a
+                // call: what the rules learn about a method from its uses.
+                let called = bytes[i..]
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|&b| b == b'(');
+                if !called && loud_names.contains(word) {
+                    loud[r] = true;
+                }
+            }
+            Some(_) => {
+                if let Some(list) = quiet_by_name.get(word) {
+                    for &q in list {
+                        loud[q] = true;
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+}
