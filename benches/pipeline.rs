@@ -100,8 +100,11 @@ fn main() {
     let settings = Settings::default();
     let mut linted = 0;
     let mut findings = 0;
+    let mut parsed = asynclint::engine::stats::ParseStats::default();
     let pipeline = best_of(runs, || {
+        asynclint::engine::stats::take();
         let out = lint_paths(std::slice::from_ref(&root), &settings, FixMode::None);
+        parsed = asynclint::engine::stats::take();
         linted = out.files.len();
         findings = out.files.iter().map(|f| f.diagnostics.len()).sum();
     });
@@ -119,6 +122,15 @@ fn main() {
         pipeline.as_secs_f64() / parse_par.as_secs_f64()
     );
     println!("files with syntax errors: {syntax_errors}; findings: {findings}");
+    println!(
+        "rules pass parsed {} of {files} files ({:.1} of {:.1} MB), {:.1} MB of it in quiet bodies parsed as blank: {:.1} MB really parsed ({:.0}%)",
+        parsed.files,
+        mb_of(parsed.bytes as usize),
+        mb_of(bytes),
+        mb_of(parsed.elided as usize),
+        mb_of((parsed.bytes - parsed.elided) as usize),
+        100.0 * (parsed.bytes - parsed.elided) as f64 / bytes.max(1) as f64
+    );
 
     // The project index: declaration summaries from the skim, trees never built.
     let skim = best_of(runs, || {

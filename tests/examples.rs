@@ -52,3 +52,25 @@ fn examples_report_exactly_the_expected_findings() {
         "expected but not reported: {missing:#?}\nreported but not expected: {extra:#?}"
     );
 }
+
+/// Parsing quiet member bodies as blank (the default) must not change a single finding,
+/// message or fix: the same run with every body parsed (`ASYNCLINT_FULL_PARSE=1`) gives the
+/// same JSON.
+#[test]
+fn eliding_quiet_bodies_changes_nothing() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = |full: bool| {
+        let mut cmd = Command::cargo_bin("asynclint").unwrap();
+        cmd.current_dir(root)
+            .args(["check", "examples", "--format", "json", "--no-cache"]);
+        if full {
+            cmd.env("ASYNCLINT_FULL_PARSE", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let elided = run(false);
+    assert!(elided.contains("ASYNC101"), "{elided}");
+    assert_eq!(elided, run(true));
+}

@@ -186,7 +186,9 @@ pub fn quiet_bodies(
             continue; // expression bodies are always parsed
         }
         let inside = &source[body.open as usize + 1..body.end as usize - 1];
-        loud[i] = has_tokens || memchr::memchr(b'#', inside).is_some() || inside.is_empty();
+        loud[i] = has_tokens
+            || memchr::memchr(b'#', inside).is_some()
+            || inside.iter().all(u8::is_ascii_whitespace);
     }
     keep_related(text.source, bodies, &mut loud);
     bodies
@@ -265,5 +267,81 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
             }
             None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::{member_bodies, skim, ProjectIndex};
+
+    /// The names of the methods whose bodies would be parsed as blank.
+    fn quiet(src: &str, rules: &[&str]) -> Vec<String> {
+        let index = ProjectIndex::from_summaries([skim(src, 0)]);
+        let text = FileText::new(src, &index);
+        let active: Vec<(&'static Rule, Severity)> = rules
+            .iter()
+            .map(|id| (Rule::find(id).unwrap(), Severity::Warning))
+            .collect();
+        let masked = crate::syntax::mask_async_identifiers(src);
+        let bodies = member_bodies(src);
+        let quiet = quiet_bodies(&text, masked.as_deref().unwrap_or(src), &bodies, &active);
+        bodies
+            .iter()
+            .filter(|b| quiet.contains(&(b.open, b.end)))
+            .map(|b| src[b.name.0 as usize..b.name.1 as usize].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn bodies_without_tokens_are_quiet() {
+        let src = "class C {
+            void Loud(Task<int> t) { var x = t.Result; }
+            void Quiet() { F(); }
+            void Directive() {
+#if DEBUG
+                F();
+#endif
+            }
+            void Empty() { }
+        }";
+        assert_eq!(quiet(src, &["ASYNC101"]), ["Quiet"]);
+        // `bool async` is not the modifier.
+        let src = "class C { void M(bool async) { if (async) F(); } async Task N() { await G(); } }";
+        assert_eq!(quiet(src, &["ASYNC205"]), ["M"]);
+        // A group must be whole in the member: `Task` here, `null` there.
+        let src = "class C { Task<int> A() { return G(); } void B() { H(null); } }";
+        assert_eq!(quiet(src, &["ASYNC206"]), ["A", "B"]);
+    }
+
+    #[test]
+    fn bodies_the_rules_may_read_are_kept() {
+        // Passed as a continuation: the loud method's `.Result` reads a completed task.
+        let src = "class C {
+            void Registers(Task<int> t) { t.ContinueWith(OnDone); }
+            void OnDone(Task<int> t) { var r = t.Result; }
+            void Calls() { OnDone(null); }
+        }";
+        assert_eq!(quiet(src, &["ASYNC101"]), ["Calls"]);
+        // A callee of loud code: does it catch everything?
+        let src = "class C {
+            void Caller() { _ = Helper(); }
+            Task Helper() { try { return G(); } catch { return null; } }
+            void Other() { G(); }
+        }";
+        assert_eq!(quiet(src, &["ASYNC204"]), ["Other"]);
+    }
+
+    #[test]
+    fn whole_file_tokens_keep_every_body() {
+        let src = "class C {
+            [ThreadStatic] static int t_depth;
+            static void Reset() { t_depth = 0; }
+            async Task M() { await G(); var d = t_depth; }
+        }";
+        assert!(quiet(src, &["ASYNC604"]).is_empty());
+        // Without the attribute in the file, the rule's tokens are absent: nothing to keep.
+        let src = "class C { static void Reset() { F(); } async Task M() { await G(); } }";
+        assert_eq!(quiet(src, &["ASYNC604", "ASYNC101"]), ["Reset", "M"]);
     }
 }

@@ -1252,6 +1252,50 @@ public class Form1 : Form
     }
 
     #[test]
+    fn lists_member_bodies_in_order() {
+        let src = r#"
+class C {
+    [Obsolete] public C(int x) : base(x) { A(); }
+    public int P { get { return 1; } set { } }
+    public int this[int i] { get { return i; } }
+    async Task M(string s = "}") { await N(() => { var x = "{"; }); void Local() { } }
+    int E() => 1 + 2;
+    public static C operator +(C a, C b) { return a; }
+    class Inner { void I() { } }
+    ~C() { }
+}"#;
+        let bodies = member_bodies(src);
+        let shown: Vec<(&str, &str, bool)> = bodies
+            .iter()
+            .map(|b| {
+                (
+                    &src[b.name.0 as usize..b.name.1 as usize],
+                    src[b.open as usize..b.end as usize].lines().next().unwrap(),
+                    b.block,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("", "{ A(); }", true),
+                (
+                    "M",
+                    r#"{ await N(() => { var x = "{"; }); void Local() { } }"#,
+                    true
+                ),
+                ("E", "=> 1 + 2", false),
+                ("", "{ return a; }", true),
+                ("I", "{ }", true),
+                ("", "{ }", true),
+            ]
+        );
+        // A member starts at its attributes.
+        assert!(src[bodies[0].member as usize..].starts_with("[Obsolete]"));
+        assert!(src[bodies[1].member as usize..].starts_with("async Task M"));
+    }
+
+    #[test]
     fn never_panics_or_loops_on_broken_input() {
         for src in [
             "class",

@@ -259,6 +259,48 @@ mod tests {
     }
 
     #[test]
+    fn elided_bodies_parse_as_empty_blocks_at_the_same_offsets() {
+        let src = "class C {\r\n  void A() { var s = \"é}\"; F(1);\r\n }\r\n  void B() { G(); }\r\n}";
+        let open = src.find("{ var").unwrap() as u32;
+        let close = src.find(" }\r\n  void B").unwrap() as u32 + 2;
+        let tree = parse_eliding(src, mask_async_identifiers(src), &[(open, close)]);
+        assert_eq!(tree.elided(), &[(open, close)]);
+        assert!(!tree.has_errors());
+        assert!(!tree.iter().any(|n| n.text() == "F(1)"), "not parsed");
+        // What follows is where a full parse puts it, and the text is the original.
+        let full = parse(src);
+        let g = |t: &SyntaxTree| {
+            t.iter()
+                .find(|n| n.is(SyntaxKind::InvocationExpression) && n.text() == "G()")
+                .map(|n| n.range())
+        };
+        assert!(g(&tree).is_some());
+        assert_eq!(g(&tree), g(&full));
+        assert!(tree.overlaps_elided(open as usize + 3..open as usize + 4));
+        assert!(!tree.overlaps_elided(0..open as usize));
+        assert_eq!(tree.elided_mentions("F").count(), 1);
+        assert!(!tree.elided_mentions_besides_calls("F"));
+    }
+
+    #[test]
+    fn a_range_that_is_not_a_method_body_falls_back_to_a_full_parse() {
+        let src = "class C { int[] a = { 1, 2 }; void M() { F(); } }";
+        let open = src.find("{ 1").unwrap() as u32;
+        let end = src.find(" void").unwrap() as u32 - 1;
+        let tree = parse_eliding(src, None, &[(open, end)]);
+        assert!(tree.elided().is_empty());
+        assert!(tree.iter().any(|n| n.text() == "1"));
+        // A range the skim misread (ends early): the blanked text has errors, so the file
+        // is parsed whole.
+        let src = "class C { void M() { if (x) { F(); } G(); } }";
+        let open = src.find("{ if").unwrap() as u32;
+        let early = src.find("} G").unwrap() as u32 + 1;
+        let tree = parse_eliding(src, None, &[(open, early)]);
+        assert!(tree.elided().is_empty());
+        assert!(tree.iter().any(|n| n.text() == "G()"));
+    }
+
+    #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 5000;
         let src = format!(
