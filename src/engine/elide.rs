@@ -15,7 +15,7 @@
 
 use super::tokens::{index_part, parts, FileText, IndexPart};
 use crate::diagnostic::Severity;
-use crate::rules::Rule;
+use crate::rules::{MemberText, Rule};
 use crate::semantic::MemberBody;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,7 +58,7 @@ enum Word<'r> {
 fn member_groups<'r>(
     text: &FileText<'_>,
     active: &[(&'r Rule, Severity)],
-) -> Option<Vec<Vec<Word<'r>>>> {
+) -> Option<Vec<(&'r Rule, Vec<Word<'r>>)>> {
     let mut groups = Vec::new();
     for (rule, _) in active {
         for token in rule.tokens {
@@ -80,7 +80,7 @@ fn member_groups<'r>(
             if member.is_empty() {
                 return None;
             }
-            groups.push(member);
+            groups.push((*rule, member));
         }
     }
     Some(groups)
@@ -94,14 +94,15 @@ thread_local! {
 }
 
 /// The bodies (`{` to `}`) to elide, from the skim's `bodies`. `scan` is the text the words
-/// are looked for in: the source with `async` identifiers masked, so that `bool async`
-/// parameters do not count as the modifier.
+/// are looked for in: the code (comments and plain strings blanked) with `async`
+/// identifiers masked, so that `bool async` parameters do not count as the modifier.
 pub fn quiet_bodies(
     text: &FileText<'_>,
     scan: &str,
     bodies: &[MemberBody],
     active: &[(&'static Rule, Severity)],
-) -> Vec<(u32, u32)> {
+    config: &crate::config::RuleConfig,
+) -> Vec<Quiet> {
     if bodies.is_empty() || disabled() {
         return Vec::new();
     }
@@ -110,7 +111,7 @@ pub fn quiet_bodies(
     };
     let mut words: Vec<String> = groups
         .iter()
-        .flatten()
+        .flat_map(|(_, g)| g)
         .filter_map(|w| match w {
             Word::Text(t) => Some(t.to_string()),
             Word::Index(_) => None,
@@ -125,7 +126,7 @@ pub fn quiet_bodies(
     }
     let masks: Vec<u64> = groups
         .iter()
-        .map(|g| {
+        .map(|(_, g)| {
             g.iter().fold(0u64, |m, w| {
                 m | match w {
                     Word::Index(k) => index_bit(*k),
@@ -181,13 +182,23 @@ pub fn quiet_bodies(
             present |= hits[h].1;
             h += 1;
         }
-        let has_tokens = masks.iter().any(|m| present & m == *m);
+        let member = MemberText {
+            code: &scan[body.member as usize..body.end as usize],
+            index: text.index,
+            index_known: text.names_known(),
+            config,
+        };
+        let has_tokens = groups.iter().zip(&masks).any(|((rule, _), m)| {
+            present & m == *m && rule.may_flag_member.is_none_or(|f| f(&member))
+        });
         if !body.block {
             continue; // expression bodies are always parsed
         }
         let inside = &source[body.open as usize + 1..body.end as usize - 1];
+        // `[SuppressMessage]` on a local function: the suppression pass reads it in the tree.
         loud[i] = has_tokens
             || memchr::memchr(b'#', inside).is_some()
+            || memchr::memmem::find(inside, b"SuppressMessage").is_some()
             || inside.iter().all(u8::is_ascii_whitespace);
     }
     keep_related(text.source, bodies, &mut loud);
@@ -195,8 +206,40 @@ pub fn quiet_bodies(
         .iter()
         .zip(&loud)
         .filter(|(_, loud)| !**loud)
-        .map(|(b, _)| (b.open, b.end))
+        .map(|(b, _)| Quiet {
+            member: b.member,
+            body: (b.open, b.end),
+        })
         .collect()
+}
+
+/// A member whose body is parsed as blank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quiet {
+    /// Where the member starts.
+    pub member: u32,
+    /// Its body, `{` to `}`.
+    pub body: (u32, u32),
+}
+
+/// Drops what a rule reported inside a member whose body the tree does not hold: no rule
+/// can flag there (the tokens say so), and what it sees is an empty body (an async method
+/// "without await").
+pub fn drop_in_quiet(
+    diagnostics: &mut Vec<crate::diagnostic::Diagnostic>,
+    quiet: &[Quiet],
+    elided: &[(u32, u32)],
+) {
+    if elided.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        let at = d.range.start as u32;
+        let i = quiet.partition_point(|q| q.body.1 <= at);
+        !quiet
+            .get(i)
+            .is_some_and(|q| q.member <= at && elided.binary_search(&q.body).is_ok())
+    });
 }
 
 /// Keeps the bodies that code the rules read may depend on: a quiet method that names a
@@ -273,7 +316,7 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::semantic::{member_bodies, skim, ProjectIndex};
+    use crate::semantic::{member_bodies_and_code, skim, ProjectIndex};
 
     /// The names of the methods whose bodies would be parsed as blank.
     fn quiet(src: &str, rules: &[&str]) -> Vec<String> {
@@ -284,11 +327,12 @@ mod tests {
             .map(|id| (Rule::find(id).unwrap(), Severity::Warning))
             .collect();
         let masked = crate::syntax::mask_async_identifiers(src);
-        let bodies = member_bodies(src);
-        let quiet = quiet_bodies(&text, masked.as_deref().unwrap_or(src), &bodies, &active);
+        let (bodies, code) = member_bodies_and_code(src, masked.as_deref().unwrap_or(src));
+        let config = crate::config::RuleConfig::default();
+        let quiet = quiet_bodies(&text, &code, &bodies, &active, &config);
         bodies
             .iter()
-            .filter(|b| quiet.contains(&(b.open, b.end)))
+            .filter(|b| quiet.iter().any(|q| q.body == (b.open, b.end)))
             .map(|b| src[b.name.0 as usize..b.name.1 as usize].to_owned())
             .collect()
     }
@@ -307,11 +351,43 @@ mod tests {
         }";
         assert_eq!(quiet(src, &["ASYNC101"]), ["Quiet"]);
         // `bool async` is not the modifier.
-        let src = "class C { void M(bool async) { if (async) F(); } async Task N() { await G(); } }";
+        let src = "class C { void M(bool async) { if (async) F(); } async Task N() { G(); } }";
         assert_eq!(quiet(src, &["ASYNC205"]), ["M"]);
         // A group must be whole in the member: `Task` here, `null` there.
         let src = "class C { Task<int> A() { return G(); } void B() { H(null); } }";
         assert_eq!(quiet(src, &["ASYNC206"]), ["A", "B"]);
+    }
+
+    #[test]
+    fn rules_may_say_a_member_with_their_tokens_cannot_be_flagged() {
+        let src = r#"class C {
+            async Task Awaits() { await G(); }
+            async Task Lambda() { await G(); Func<Task> f = async () => H(); }
+            async Task Commented() { /* await */ G(); var s = "await"; }
+            async Task Interpolated() { var s = $"{await G()}"; }
+        }"#;
+        assert_eq!(quiet(src, &["ASYNC205"]), ["Awaits", "Interpolated"]);
+        assert_eq!(
+            quiet(src, &["ASYNC603"]),
+            ["Awaits", "Lambda", "Commented", "Interpolated"]
+        );
+        assert_eq!(
+            quiet(src, &["ASYNC202"]),
+            ["Awaits", "Commented", "Interpolated"]
+        );
+        assert_eq!(
+            quiet(src, &["ASYNC201"]),
+            ["Awaits", "Lambda", "Commented", "Interpolated"]
+        );
+        // ASYNC102: only members that call a table API, an EF operator or a method with an
+        // awaitable twin may block.
+        let src = "class C {
+            Task SaveAsync() => null;
+            async Task A() { await G(); Save(); }
+            async Task B() { await G(); Thread.Sleep(1); }
+            async Task D() { await G(); H(); }
+        }";
+        assert_eq!(quiet(src, &["ASYNC102"]), ["D"]);
     }
 
     #[test]

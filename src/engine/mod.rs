@@ -125,12 +125,20 @@ pub fn lint_source_with(
     let text = tokens::FileText::new(source, index);
     if !checked.is_empty() && tokens::prefilter(&text, &checked) {
         let masked = syntax::mask_async_identifiers(source);
-        let scan = masked.as_deref().unwrap_or(source);
-        let bodies = crate::semantic::member_bodies(source);
-        let quiet = elide::quiet_bodies(&text, scan, &bodies, &checked);
-        let t = syntax::parse_eliding(source, masked, &quiet);
+        let quiet = if elide::disabled() {
+            Vec::new()
+        } else {
+            let (bodies, code) = crate::semantic::member_bodies_and_code(
+                source,
+                masked.as_deref().unwrap_or(source),
+            );
+            elide::quiet_bodies(&text, &code, &bodies, &checked, &config.rules)
+        };
+        let ranges: Vec<(u32, u32)> = quiet.iter().map(|q| q.body).collect();
+        let t = syntax::parse_eliding(source, masked, &ranges);
         stats::count(source.len(), t.elided());
         report.diagnostics = run_rules(&t, &checked, project, config, index, file);
+        elide::drop_in_quiet(&mut report.diagnostics, &quiet, t.elided());
         report.has_syntax_errors = t.has_errors();
         report.parsed = true;
         tree = Some(t);

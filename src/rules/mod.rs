@@ -117,6 +117,11 @@ pub struct Rule {
     /// body. A token may join several words with ` & `: all must be present; a word written
     /// `~word` may be anywhere in the file. See `engine/tokens.rs`.
     pub tokens: &'static [&'static str],
+    /// A finer test for a member whose text holds one of the tokens: may the rule still
+    /// flag something in it? Given the member's code (comments and plain strings blanked,
+    /// `async` identifiers masked). `None`: the tokens decide. It must never say `false` for
+    /// a member the rule would flag: a member no rule may flag in is parsed as blank.
+    pub may_flag_member: Option<fn(&MemberText<'_>) -> bool>,
     pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
     pub docs: Docs,
 }
@@ -127,6 +132,39 @@ impl Rule {
             r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
         })
     }
+}
+
+/// A member's text, for [`Rule::may_flag_member`].
+pub struct MemberText<'a> {
+    /// The member's code, signature and body.
+    pub code: &'a str,
+    pub index: &'a crate::semantic::ProjectIndex,
+    /// Whether `index` holds the project (it does not when one file is linted alone).
+    pub index_known: bool,
+    pub config: &'a crate::config::RuleConfig,
+}
+
+impl MemberText<'_> {
+    /// How many times `word` occurs as a whole word.
+    pub fn count(&self, word: &str) -> usize {
+        words(self.code, word).count()
+    }
+    pub fn has(&self, word: &str) -> bool {
+        words(self.code, word).next().is_some()
+    }
+    /// The byte offsets of `word` as a whole word.
+    pub fn positions<'s>(&'s self, word: &'s str) -> impl Iterator<Item = usize> + 's {
+        words(self.code, word)
+    }
+}
+
+fn words<'s>(text: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    memchr::memmem::find_iter(b, word.as_bytes()).filter(move |&at| {
+        !at.checked_sub(1).is_some_and(|i| ident(b[i]))
+            && !b.get(at + word.len()).copied().is_some_and(ident)
+    })
 }
 
 /// What a check sees: the node's file model and project, and where it reports.

@@ -37,6 +37,11 @@ impl ProjectIndex {
         !self.awaitable.is_empty()
     }
 
+    /// Whether some type declares an awaitable, not obsolete `{name}Async`.
+    pub fn has_async_twin(&self, name: &str) -> bool {
+        self.awaitable.has_async_twin(name)
+    }
+
     /// The places in `text` that may call a method some file declares to return an
     /// awaitable (see [`super::names`]), in order.
     pub fn awaitable_calls(&self, text: &str) -> Vec<super::names::NameHit> {

@@ -20,7 +20,7 @@ pub use decls::{
 };
 pub use index::ProjectIndex;
 pub use names::NameHit;
-pub use skim::{member_bodies, skim, MemberBody};
+pub use skim::{member_bodies, member_bodies_and_code, skim, MemberBody};
 
 use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};

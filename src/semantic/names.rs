@@ -56,6 +56,8 @@ pub struct AwaitableNames {
     member_names: FxHashSet<u32>,
     /// Every declared type name.
     type_names: FxHashSet<u32>,
+    /// `Foo` for every awaitable `FooAsync` some type declares (not obsolete).
+    twins: FxHashSet<String>,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +93,11 @@ impl AwaitableNames {
                 let Some(ty) = m.ty.as_ref() else { continue };
                 if m.kind != MemberKind::Method || !ty_is_awaitable(ty) {
                     continue;
+                }
+                if let Some(sync) = m.name.strip_suffix("Async").filter(|s| !s.is_empty()) {
+                    if !m.obsolete {
+                        this.twins.insert(sync.to_owned());
+                    }
                 }
                 let d = by_name.entry(m.name.as_str()).or_insert_with(|| NameDecls {
                     types: Some(Vec::new()),
@@ -138,6 +145,11 @@ impl AwaitableNames {
 
     pub fn is_empty(&self) -> bool {
         self.matcher.is_none()
+    }
+
+    /// Whether some type declares an awaitable `{name}Async`.
+    pub fn has_async_twin(&self, name: &str) -> bool {
+        self.twins.contains(name)
     }
 
     /// The words that make a call of pattern `p` possible; `None`: always possible.

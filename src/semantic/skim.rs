@@ -1132,9 +1132,38 @@ pub fn skim(src: &str, file: FileId) -> FileSummary {
 /// to the end of the expression). Bodies nested in these (local functions, lambdas) are
 /// inside; accessors and top-level statements are not listed.
 pub fn member_bodies(src: &str) -> Vec<MemberBody> {
+    member_bodies_with(src, lex(src))
+}
+
+/// [`member_bodies`], and `text` (the source, or the source with `async` identifiers
+/// masked: the same length) with comments, preprocessor lines and non-interpolated string
+/// and character literals blanked (lines kept): the code the rules look at, for word tests
+/// that must not count a word in a comment.
+pub fn member_bodies_and_code(src: &str, text: &str) -> (Vec<MemberBody>, String) {
+    let toks = lex(src);
+    let bytes = text.as_bytes();
+    let mut code: Vec<u8> = src
+        .bytes()
+        .map(|b| if b == b'\n' || b == b'\r' { b } else { b' ' })
+        .collect();
+    if bytes.len() == code.len() {
+        for t in &toks {
+            let (s, e) = (t.start as usize, t.end as usize);
+            let interpolated =
+                bytes[s] == b'$' || (bytes[s] == b'@' && bytes.get(s + 1) == Some(&b'$'));
+            if t.kind != Tok::Literal || interpolated {
+                code[s..e].copy_from_slice(&bytes[s..e]);
+            }
+        }
+    }
+    let code = String::from_utf8(code).unwrap_or_else(|_| text.to_owned());
+    (member_bodies_with(src, toks), code)
+}
+
+fn member_bodies_with(src: &str, toks: Vec<Token>) -> Vec<MemberBody> {
     let reader = Reader {
         src,
-        toks: lex(src),
+        toks,
         i: 0,
         file: 0,
         types: Vec::new(),

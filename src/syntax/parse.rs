@@ -23,20 +23,14 @@ pub fn parse(source: &str) -> SyntaxTree {
 /// body in the tree, the file is parsed whole instead: eliding never changes what the rest
 /// of the tree looks like.
 pub fn parse_eliding(source: &str, masked: Option<String>, elide: &[(u32, u32)]) -> SyntaxTree {
+    let text = masked.as_deref().unwrap_or(source);
     if elide.is_empty() {
-        return parse_text(source, masked.as_deref().unwrap_or(source));
+        return parse_text(source, text);
     }
-    let mut blank = masked.unwrap_or_else(|| source.to_owned()).into_bytes();
-    for &(s, e) in elide {
-        for b in &mut blank[s as usize + 1..e as usize - 1] {
-            if *b != b'\n' && *b != b'\r' {
-                *b = b' ';
-            }
-        }
-    }
-    // Only whole UTF-8 sequences inside braces were replaced by ASCII spaces.
-    let blank = String::from_utf8(blank).expect("blanking keeps UTF-8");
-    let mut tree = parse_text(source, &blank);
+    // The parser reads only what lies outside the bodies' insides (tree-sitter's included
+    // ranges: offsets stay those of the file).
+    let ranges = outside(text, elide);
+    let mut tree = parse_ranges(source, text, &ranges);
     // A body the skim misread would leave code outside any block: errors. Fall back then.
     if tree.error_count == 0 && elide.iter().all(|&(s, e)| is_body_block(&tree, s, e)) {
         tree.elided = elide.to_vec();
@@ -71,7 +65,47 @@ fn is_body_block(tree: &SyntaxTree, start: u32, end: u32) -> bool {
         })
 }
 
+/// The byte ranges of `text` outside the insides of `elide` (each `{` and `}` kept), with
+/// their row/column points.
+fn outside(text: &str, elide: &[(u32, u32)]) -> Vec<tree_sitter::Range> {
+    let bytes = text.as_bytes();
+    let mut cuts: Vec<usize> = Vec::with_capacity(elide.len() * 2 + 2);
+    cuts.push(0);
+    for &(s, e) in elide {
+        cuts.push(s as usize + 1);
+        cuts.push(e as usize - 1);
+    }
+    cuts.push(bytes.len());
+    // Points for every cut, in one pass over the text.
+    let mut points = Vec::with_capacity(cuts.len());
+    let (mut row, mut line_start, mut at) = (0usize, 0usize, 0usize);
+    for &c in &cuts {
+        for (i, &b) in bytes[at..c].iter().enumerate() {
+            if b == b'\n' {
+                row += 1;
+                line_start = at + i + 1;
+            }
+        }
+        at = c;
+        points.push(tree_sitter::Point::new(row, c - line_start));
+    }
+    cuts.chunks(2)
+        .zip(points.chunks(2))
+        .map(|(c, p)| tree_sitter::Range {
+            start_byte: c[0],
+            end_byte: c[1],
+            start_point: p[0],
+            end_point: p[1],
+        })
+        .collect()
+}
+
 fn parse_text(source: &str, text: &str) -> SyntaxTree {
+    parse_ranges(source, text, &[])
+}
+
+/// Parses `text` (the source, possibly masked), only `ranges` of it when given.
+fn parse_ranges(source: &str, text: &str, ranges: &[tree_sitter::Range]) -> SyntaxTree {
     let ts_tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
@@ -80,7 +114,16 @@ fn parse_text(source: &str, text: &str) -> SyntaxTree {
                 .expect("the C# grammar matches the tree-sitter version");
             p
         });
-        parser.parse(text, None)
+        if ranges.is_empty() {
+            return parser.parse(text, None);
+        }
+        if parser.set_included_ranges(ranges).is_err() {
+            let _ = parser.set_included_ranges(&[]);
+            return parser.parse(text, None);
+        }
+        let tree = parser.parse(text, None);
+        let _ = parser.set_included_ranges(&[]);
+        tree
     });
     let mut tree = SyntaxTree {
         source: source.to_owned(),
@@ -260,7 +303,8 @@ mod tests {
 
     #[test]
     fn elided_bodies_parse_as_empty_blocks_at_the_same_offsets() {
-        let src = "class C {\r\n  void A() { var s = \"é}\"; F(1);\r\n }\r\n  void B() { G(); }\r\n}";
+        let src =
+            "class C {\r\n  void A() { var s = \"é}\"; F(1);\r\n }\r\n  void B() { G(); }\r\n}";
         let open = src.find("{ var").unwrap() as u32;
         let close = src.find(" }\r\n  void B").unwrap() as u32 + 2;
         let tree = parse_eliding(src, mask_async_identifiers(src), &[(open, close)]);

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["async", "await"],
+    may_flag_member: Some(may_block),
     check,
     docs: Docs {
         what: "Inside an async method, async lambda, async local function or top-level \
@@ -82,6 +83,48 @@ project-declared twin `FooAsync` gets an unsafe fix: it is another method, which
 or less than `Foo`.",
     },
 };
+
+/// A member can only block if it calls a table API, an Entity Framework operator or a
+/// method with an awaitable `…Async` twin somewhere in the project (or configuration names
+/// blocking APIs, or the project's methods are unknown).
+fn may_block(m: &crate::rules::MemberText<'_>) -> bool {
+    if !m.index_known || !m.config.blocking_apis.is_empty() {
+        return true;
+    }
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut v: Vec<&str> = known::BLOCKING_APIS
+            .iter()
+            .map(|a| a.method)
+            .chain(known::EF_QUERY_OPERATORS.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    let b = m.code.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let mut i = 0;
+    while i < b.len() {
+        if !ident(b[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < b.len() && ident(b[i]) {
+            i += 1;
+        }
+        let next = b[i..].iter().copied().find(|c| !c.is_ascii_whitespace());
+        if !matches!(next, Some(b'(' | b'<')) {
+            continue;
+        }
+        let name = &m.code[s..i];
+        if names.binary_search(&name).is_ok() || m.index.has_async_twin(name) {
+            return true;
+        }
+    }
+    false
+}
 
 /// What the call resolved to.
 struct Found {

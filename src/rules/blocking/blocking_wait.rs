@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::MemberAccessExpression, SyntaxKind::InvocationExpression],
     tokens: &[".Result", "Wait(", "GetResult", "WaitAll", "WaitAny"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags code that blocks the calling thread until a task completes: `.Result`, \

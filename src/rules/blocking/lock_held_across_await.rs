@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["Enter", "WaitOne"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `Monitor.Enter`/`Monitor.TryEnter`, `Mutex.WaitOne`, `SpinLock.Enter`/\

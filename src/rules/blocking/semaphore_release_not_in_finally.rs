@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["WaitAsync"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `await sem.WaitAsync(..);` on a `SemaphoreSlim` when the method releases \

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["Run("],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `Task.Run(..)` whose delegate is nothing but one awaitable call: \

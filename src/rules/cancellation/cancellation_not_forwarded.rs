@@ -29,6 +29,7 @@ pub static RULE: Rule = Rule {
         "stoppingToken",
         "ForEachAsync",
     ],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Where a `CancellationToken` is in scope — a parameter of the method, the \

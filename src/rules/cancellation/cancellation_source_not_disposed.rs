@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::AssignmentExpression,
     ],
     tokens: &["CancellationTokenSource"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `new CancellationTokenSource(..)` and \

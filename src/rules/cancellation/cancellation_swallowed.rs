@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::CatchClause],
     tokens: &["catch & while", "catch & for"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "In a loop that runs until a token is cancelled — \

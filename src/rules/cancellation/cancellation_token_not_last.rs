@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::ConstructorDeclaration,
     ],
     tokens: &["CancellationToken"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a `CancellationToken` parameter followed by other parameters, in a \

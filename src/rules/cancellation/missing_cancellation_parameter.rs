@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration, SyntaxKind::LambdaExpression],
     tokens: &["await & public", "await & Map"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a public async method of a public type in a class library, an ASP.NET \

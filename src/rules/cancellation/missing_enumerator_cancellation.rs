@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalFunctionStatement,
     ],
     tokens: &["IAsyncEnumerable & async"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags an `async IAsyncEnumerable<T>` iterator (method or local function) that \

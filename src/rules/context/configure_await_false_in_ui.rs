@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["ConfigureAwait & false"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "In a UI project (WPF, WinForms, MAUI, WinUI, Avalonia), flags an awaited \

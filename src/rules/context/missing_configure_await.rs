@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalDeclarationStatement,
     ],
     tokens: &["await"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "In a class library project (not a web app, UI app, test project or \

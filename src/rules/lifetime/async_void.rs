@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalFunctionStatement,
     ],
     tokens: &["async"],
+    // An async void method or local function says both words.
+    may_flag_member: Some(|m| m.has("async") && m.has("void")),
     check,
     docs: Docs {
         what: "Flags `async void` methods and local functions that are not event handlers.",

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::AnonymousMethodExpression,
     ],
     tokens: &["async"],
+    may_flag_member: Some(has_async_lambda),
     check,
     docs: Docs {
         what: "Flags an `async` lambda or anonymous method that becomes a void-returning \
@@ -271,6 +272,29 @@ fn is_list<'t>(recv: Node<'t>, model: &FileModel<'t>) -> bool {
     model
         .type_of(recv)
         .is_some_and(|t| t.name == "List" && t.arrays == 0 && t.args.len() == 1)
+}
+
+/// `async (`, `async x =>`, `async delegate`, `async static`: an async lambda or anonymous
+/// method (an async method's modifier is followed by its return type and name).
+fn has_async_lambda(m: &crate::rules::MemberText<'_>) -> bool {
+    let b = m.code.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    m.positions("async").any(|at| {
+        let i = skip_ws(at + 5);
+        let rest = &m.code[i..];
+        if rest.starts_with('(') || rest.starts_with("delegate") || rest.starts_with("static") {
+            return true;
+        }
+        let ident_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        ident_end > 0 && m.code[skip_ws(i + ident_end)..].starts_with("=>")
+    })
 }
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {

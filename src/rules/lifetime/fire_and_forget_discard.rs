@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::AssignmentExpression],
     tokens: &["_ ="],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a call whose task is assigned to the discard: `_ = FooAsync();`. The \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalFunctionStatement,
     ],
     tokens: &["Task & null", "Task & default"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a method or local function that is not `async`, whose declared return \

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["StartNew"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `TaskFactory.StartNew(..)` (`Task.Factory.StartNew`, or a `TaskFactory` \

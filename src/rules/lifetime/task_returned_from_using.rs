@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
         "Task & using(",
         "Task & using var",
     ],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `return FooAsync(..);` in a method, local function or lambda that is not \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["ContinueWith", "StartNew"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `task.ContinueWith(..)` on a task and `Task.Factory.StartNew(..)` when \

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
     tokens: &["Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags an awaitable call used as a statement: its task is neither awaited, \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["Task"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a method declared to return `Task`, `Task<T>`, `ValueTask` or \

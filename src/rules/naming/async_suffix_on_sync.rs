@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["Async"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a method whose name ends in `Async` but whose declared return type is \

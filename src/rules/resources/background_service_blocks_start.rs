@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["ExecuteAsync & override"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags an `ExecuteAsync` override in a class deriving from `BackgroundService` \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::VariableDeclarator,
     ],
     tokens: &["Async", "Parallel"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a DbContext instance (a field, parameter or local whose type derives \

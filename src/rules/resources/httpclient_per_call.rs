@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::ImplicitObjectCreationExpression,
     ],
     tokens: &["HttpClient & new"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `new HttpClient()` (or `new HttpClient(handler)` with a handler created \

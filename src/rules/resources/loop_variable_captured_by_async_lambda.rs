@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::AnonymousMethodExpression,
     ],
     tokens: &["async & for"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags an async lambda (or async anonymous method) inside the body of a `for` \

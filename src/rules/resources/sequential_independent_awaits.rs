@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::Block],
     tokens: &["await"],
+    may_flag_member: Some(|m| m.count("await") >= 2),
     check,
     docs: Docs {
         what: "Flags two or more consecutive local declarations that each await one query \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalDeclarationStatement,
     ],
     tokens: &["using & async", "using & await"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Inside an async method, lambda or local function, flags a `using` statement or \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::AnonymousMethodExpression,
     ],
     tokens: &["~await & ~ThreadLocal", "~await & ~ThreadStatic"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "In an async method, lambda or local function, flags the first read of a \

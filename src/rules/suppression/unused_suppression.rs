@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::CompilationUnit],
     tokens: &["ASYNC"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a suppression that names an asynclint rule which ran on the file and \

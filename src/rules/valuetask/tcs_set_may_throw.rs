@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["SetResult", "SetException", "SetCanceled"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `tcs.SetResult(..)`, `tcs.SetException(..)` and `tcs.SetCanceled(..)` on \

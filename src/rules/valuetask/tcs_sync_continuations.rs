@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::ImplicitObjectCreationExpression,
     ],
     tokens: &["TaskCompletionSource"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags `new TaskCompletionSource(..)` and `new TaskCompletionSource<T>(..)` (and \

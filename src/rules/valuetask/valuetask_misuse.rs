@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::VariableDeclarator,
     ],
     tokens: &["ValueTask", crate::engine::VALUETASK_CALL],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags uses of a `ValueTask` / `ValueTask<T>` that its contract forbids: a local \

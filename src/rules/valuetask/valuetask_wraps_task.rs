@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["ValueTask"],
+    may_flag_member: None,
     check,
     docs: Docs {
         what: "Flags a method that is not `async`, is declared to return `ValueTask` or \
