@@ -171,6 +171,8 @@ pub fn quiet_bodies(
     }
     let source = text.source.as_bytes();
     let mut loud = vec![true; bodies.len()];
+    // Loud for a rule that reads the callers of what it flags.
+    let mut callers_read = vec![false; bodies.len()];
     let mut h = 0;
     for (i, body) in bodies.iter().enumerate() {
         // Hits before this member belong to text between members.
@@ -188,9 +190,32 @@ pub fn quiet_bodies(
             index_known: text.names_known(),
             config,
         };
-        let has_tokens = groups.iter().zip(&masks).any(|((rule, _), m)| {
-            present & m == *m && rule.may_flag_member.is_none_or(|f| f(&member))
-        });
+        // A group with an index part is precise already (possible calls the index checked).
+        let index_bits = index_bit(0) | index_bit(1);
+        let mut has_tokens = false;
+        for ((rule, _), m) in groups.iter().zip(&masks) {
+            if present & m == *m
+                && (m & index_bits != 0 || rule.may_flag_member.is_none_or(|f| f(&member)))
+            {
+                has_tokens = true;
+                callers_read[i] |= rule.reads_callers;
+            }
+        }
+        if has_tokens && body.block && std::env::var_os("ASYNCLINT_DEBUG_ELIDE").is_some() {
+            let mut why: Vec<&str> = groups
+                .iter()
+                .zip(&masks)
+                .filter(|((rule, _), m)| {
+                    present & **m == **m
+                        && (**m & index_bits != 0
+                            || rule.may_flag_member.is_none_or(|f| f(&member)))
+                })
+                .map(|((r, _), _)| r.id)
+                .collect();
+            why.sort();
+            why.dedup();
+            eprintln!("LOUD {} {}", body.end - body.member, why.join(","));
+        }
         if !body.block {
             continue; // expression bodies are always parsed
         }
@@ -201,7 +226,7 @@ pub fn quiet_bodies(
             || memchr::memmem::find(inside, b"SuppressMessage").is_some()
             || inside.iter().all(u8::is_ascii_whitespace);
     }
-    keep_related(text.source, bodies, &mut loud);
+    keep_related(text.source, bodies, &mut loud, &callers_read);
     bodies
         .iter()
         .zip(&loud)
@@ -247,10 +272,11 @@ pub fn drop_in_quiet(
 /// loud one mentions (a rule may read the callee's body: does it catch everything?).
 /// Expression bodies count as loud: they are always parsed. One round: a body kept this
 /// way has no finding of its own.
-fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
+fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_read: &[bool]) {
     use rustc_hash::{FxHashMap, FxHashSet};
     let name = |b: &MemberBody| &source[b.name.0 as usize..b.name.1 as usize];
     let mut loud_names: FxHashSet<&str> = FxHashSet::default();
+    let mut called_names: FxHashSet<&str> = FxHashSet::default();
     let mut quiet_by_name: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, b) in bodies.iter().enumerate() {
         if b.name.0 == b.name.1 {
@@ -258,6 +284,9 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
         }
         if loud[i] {
             loud_names.insert(name(b));
+            if callers_read[i] {
+                called_names.insert(name(b));
+            }
         } else {
             quiet_by_name.entry(name(b)).or_default().push(i);
         }
@@ -297,7 +326,7 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool]) {
                     .iter()
                     .find(|b| !b.is_ascii_whitespace())
                     .is_some_and(|&b| b == b'(');
-                if !called && loud_names.contains(word) {
+                if (!called && loud_names.contains(word)) || called_names.contains(word) {
                     loud[r] = true;
                 }
             }

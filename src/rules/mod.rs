@@ -122,6 +122,9 @@ pub struct Rule {
     /// `async` identifiers masked). `None`: the tokens decide. It must never say `false` for
     /// a member the rule would flag: a member no rule may flag in is parsed as blank.
     pub may_flag_member: Option<fn(&MemberText<'_>) -> bool>,
+    /// The check reads the bodies of the methods that call the flagged one (to tell whether
+    /// a fix is safe, say): those bodies are parsed whenever the flagged one is.
+    pub reads_callers: bool,
     pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
     pub docs: Docs,
 }
@@ -155,6 +158,28 @@ impl MemberText<'_> {
     /// The byte offsets of `word` as a whole word.
     pub fn positions<'s>(&'s self, word: &'s str) -> impl Iterator<Item = usize> + 's {
         words(self.code, word)
+    }
+
+    /// The calls (an identifier followed by `(` or `<`) whose name ends in `suffix`: their
+    /// offsets.
+    pub fn calls_ending_in<'s>(&'s self, suffix: &'s str) -> impl Iterator<Item = usize> + 's {
+        let b = self.code.as_bytes();
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        memchr::memmem::find_iter(b, suffix.as_bytes()).filter_map(move |at| {
+            let end = at + suffix.len();
+            if b.get(end).copied().is_some_and(ident) {
+                return None;
+            }
+            let next = b[end..].iter().copied().find(|c| !c.is_ascii_whitespace());
+            if !matches!(next, Some(b'(' | b'<')) {
+                return None;
+            }
+            let start = b[..at]
+                .iter()
+                .rposition(|&c| !ident(c))
+                .map_or(0, |i| i + 1);
+            Some(start)
+        })
     }
 }
 

@@ -305,15 +305,32 @@ fn last_non_ws(bytes: &[u8], at: usize) -> Option<usize> {
     bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace())
 }
 
-/// Whether the call whose name starts at `start` may begin an expression statement: walks
-/// back over the receiver chain (`a.b(c)[d]?.`) and looks at what precedes it.
-fn may_start_statement(bytes: &[u8], start: usize) -> bool {
+/// What comes before the receiver chain of a name (`a.b(c)[d]?.Name`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Before<'a> {
+    /// The walk gave up (a string or comment in the way, too far back).
+    Unknown,
+    /// The start of the text.
+    Start,
+    /// A word (`await`, `return`, a type name), ending at byte `end`.
+    Word(&'a [u8], usize),
+    /// A punctuation character at `at`.
+    Punct(u8, usize),
+}
+
+/// Walks back from the name starting at `start` over its receiver chain (`x.`, `f(a).`,
+/// `xs[0]?.`, `G<T>.`, `new T().`) and says what precedes it.
+pub fn before_chain(bytes: &[u8], start: usize) -> Before<'_> {
     const LIMIT: usize = 4096;
     let floor = start.saturating_sub(LIMIT);
     let mut i = start; // the start of what has been walked so far
     loop {
         let Some(j) = last_non_ws(&bytes[floor..], i - floor).map(|j| j + floor) else {
-            return true;
+            return if floor == 0 {
+                Before::Start
+            } else {
+                Before::Unknown
+            };
         };
         let c = bytes[j];
         if c == b'.' {
@@ -323,13 +340,13 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
                 k -= 1;
             }
             let Some(r) = last_non_ws(&bytes[floor..], k - floor).map(|r| r + floor) else {
-                return true;
+                return Before::Unknown;
             };
             let mut r_end = r + 1;
             // Closing groups: `f(x).`, `a[0].`, `G<T>.`
             loop {
                 let Some(r) = r_end.checked_sub(1) else {
-                    return true;
+                    return Before::Unknown;
                 };
                 let (open, close) = match bytes[r] {
                     b')' => (b'(', b')'),
@@ -341,7 +358,7 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
                 let mut q = r + 1;
                 loop {
                     if q == floor {
-                        return true;
+                        return Before::Unknown;
                     }
                     q -= 1;
                     match bytes[q] {
@@ -352,13 +369,13 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
                                 break;
                             }
                         }
-                        b'"' | b'\'' | b'/' => return true, // strings, comments: give up
+                        b'"' | b'\'' | b'/' => return Before::Unknown,
                         _ => {}
                     }
                 }
                 r_end = last_non_ws(&bytes[floor..], q - floor).map_or(floor, |x| x + floor + 1);
                 if r_end == floor {
-                    return true;
+                    return Before::Unknown;
                 }
             }
             let w_start = bytes[floor..r_end]
@@ -366,7 +383,7 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
                 .rposition(|&b| !is_ident(b))
                 .map_or(floor, |x| x + floor + 1);
             if w_start == r_end {
-                return true; // something else: a literal, a cast
+                return Before::Unknown; // something else: a literal, a cast
             }
             i = w_start;
             continue;
@@ -377,25 +394,36 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
                 .rposition(|&b| !is_ident(b))
                 .map_or(floor, |x| x + floor + 1);
             let word = &bytes[w_start..=j];
-            match word {
-                b"new" => {
-                    i = w_start; // `new Foo().Bar();`
-                    continue;
-                }
-                b"else" | b"do" => return true,
-                _ => {}
+            if word == b"new" {
+                i = w_start; // `new Foo().Bar();`
+                continue;
             }
-            // A word ending the previous line may end a comment or a directive.
-            return starts_earlier_line_with_comment(bytes, j, start);
+            return Before::Word(word, j + 1);
         }
-        return match c {
+        return Before::Punct(c, j);
+    }
+}
+
+/// Whether the call whose name starts at `start` may begin an expression statement.
+fn may_start_statement(bytes: &[u8], start: usize) -> bool {
+    match before_chain(bytes, start) {
+        Before::Unknown | Before::Start => true,
+        Before::Word(b"else" | b"do", _) => true,
+        // A word ending the previous line may end a comment or a directive.
+        Before::Word(_, end) => starts_earlier_line_with_comment(bytes, end - 1, start),
+        Before::Punct(c, j) => match c {
             b';' | b'{' | b'}' | b')' | b':' | b']' => true,
             b'/' => j > 0 && bytes[j - 1] == b'*', // `/* .. */ F();`
             b'(' | b',' | b'=' | b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' | b'!' | b'~'
             | b'?' | b'<' | b'>' | b'[' => false,
             _ => true,
-        };
+        },
     }
+}
+
+/// [`may_start_statement`] for code whose comments are blanked.
+pub fn may_be_statement(code: &[u8], start: usize) -> bool {
+    may_start_statement(code, start)
 }
 
 /// Whether the word ending at `j` is on an earlier line than `start` and that line holds a

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["async", "await"],
     may_flag_member: Some(may_block),
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Inside an async method, async lambda, async local function or top-level \

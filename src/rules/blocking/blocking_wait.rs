@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MemberAccessExpression, SyntaxKind::InvocationExpression],
     tokens: &[".Result", "Wait(", "GetResult", "WaitAll", "WaitAny"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags code that blocks the calling thread until a task completes: `.Result`, \

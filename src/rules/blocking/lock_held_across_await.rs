@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["Enter", "WaitOne"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `Monitor.Enter`/`Monitor.TryEnter`, `Mutex.WaitOne`, `SpinLock.Enter`/\

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["WaitAsync"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `await sem.WaitAsync(..);` on a `SemaphoreSlim` when the method releases \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["Run("],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `Task.Run(..)` whose delegate is nothing but one awaitable call: \

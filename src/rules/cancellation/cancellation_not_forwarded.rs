@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
         "ForEachAsync",
     ],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Where a `CancellationToken` is in scope — a parameter of the method, the \

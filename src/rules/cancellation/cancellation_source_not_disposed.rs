@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     ],
     tokens: &["CancellationTokenSource"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `new CancellationTokenSource(..)` and \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::CatchClause],
     tokens: &["catch & while", "catch & for"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "In a loop that runs until a token is cancelled — \

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration, SyntaxKind::LambdaExpression],
     tokens: &["await & public", "await & Map"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a public async method of a public type in a class library, an ASP.NET \

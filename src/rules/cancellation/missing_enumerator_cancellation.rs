@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     ],
     tokens: &["IAsyncEnumerable & async"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags an `async IAsyncEnumerable<T>` iterator (method or local function) that \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["ConfigureAwait & false"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "In a UI project (WPF, WinForms, MAUI, WinUI, Avalonia), flags an awaited \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::AssignmentExpression],
     tokens: &["_ ="],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a call whose task is assigned to the discard: `_ = FooAsync();`. The \

@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LocalFunctionStatement,
     ],
     tokens: &["Task & null", "Task & default"],
-    may_flag_member: None,
+    may_flag_member: Some(may_return_null),
+    // The fix is safe only when every caller in the file awaits the task.
+    reads_callers: true,
     check,
     docs: Docs {
         what: "Flags a method or local function that is not `async`, whose declared return \
@@ -85,6 +87,35 @@ enum TaskShape {
     TaskOf { written: String, arg: String },
     /// `ValueTask<T>`: the whole written type.
     ValueTaskOf { written: String },
+}
+
+/// `Task` or `ValueTask` as a word (not `Tasks`), and a `null` or `default` where a return
+/// value goes: after `return`, `=>`, `?`, `:` or a cast's `)`.
+fn may_return_null(m: &crate::rules::MemberText<'_>) -> bool {
+    if !m.has("Task") && !m.has("ValueTask") {
+        return false;
+    }
+    let b = m.code.as_bytes();
+    let after_return = |j: usize| {
+        b[..=j].ends_with(b"return")
+            && !b[..j.saturating_sub(5)]
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let last = |at: usize| b[..at].iter().rposition(|c| !c.is_ascii_whitespace());
+    let returned = |at: usize| {
+        let Some(j) = last(at) else {
+            return false;
+        };
+        match b[j] {
+            b'?' | b':' | b')' => true,
+            b'>' => j > 0 && b[j - 1] == b'=',
+            // `return (null);`
+            b'(' => last(j).is_some_and(after_return),
+            _ => after_return(j),
+        }
+    };
+    m.positions("null").any(returned) || m.positions("default").any(returned)
 }
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["StartNew"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `TaskFactory.StartNew(..)` (`Task.Factory.StartNew`, or a `TaskFactory` \

@@ -23,7 +23,10 @@ pub static RULE: Rule = Rule {
         "Task & using(",
         "Task & using var",
     ],
-    may_flag_member: None,
+    may_flag_member: Some(|m| {
+        (m.has("Task") || m.has("ValueTask")) && (m.has("try") || m.has("using")) && m.has("return")
+    }),
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `return FooAsync(..);` in a method, local function or lambda that is not \

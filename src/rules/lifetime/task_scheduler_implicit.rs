@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["ContinueWith", "StartNew"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `task.ContinueWith(..)` on a task and `Task.Factory.StartNew(..)` when \

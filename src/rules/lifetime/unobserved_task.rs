@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
     tokens: &["Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
-    may_flag_member: None,
+    may_flag_member: Some(may_drop_task),
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags an awaitable call used as a statement: its task is neither awaited, \
@@ -66,6 +67,26 @@ event-based pattern that return void (`WebClient.DownloadStringAsync`, \
 which changes timing and lets its exception propagate to the caller.",
     },
 };
+
+/// A dropped task is a call statement: an `…Async(..)` or `Task.X(..)` call that may start a
+/// statement, or a chain ending in a task method (`t.ContinueWith(..);`). (Calls of the
+/// project's own awaitable methods come from the index token, which needs no second test.)
+fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
+    let b = m.code.as_bytes();
+    [
+        "ContinueWith",
+        "ConfigureAwait",
+        "WhenAll",
+        "WhenAny",
+        "StartNew",
+    ]
+    .iter()
+    .any(|w| m.has(w))
+        || m.calls_ending_in("Async")
+            .any(|at| crate::semantic::may_be_statement(b, at))
+        || m.positions("Task")
+            .any(|at| b.get(at + 4) == Some(&b'.') && crate::semantic::may_be_statement(b, at))
+}
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     let Some(expr) = node.first_named_child() else {

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["Task"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a method declared to return `Task`, `Task<T>`, `ValueTask` or \

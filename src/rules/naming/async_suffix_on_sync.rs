@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["Async"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a method whose name ends in `Async` but whose declared return type is \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["ExecuteAsync & override"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags an `ExecuteAsync` override in a class deriving from `BackgroundService` \

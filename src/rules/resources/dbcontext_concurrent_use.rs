@@ -21,7 +21,8 @@ pub static RULE: Rule = Rule {
         SyntaxKind::VariableDeclarator,
     ],
     tokens: &["Async", "Parallel"],
-    may_flag_member: None,
+    may_flag_member: Some(may_overlap),
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a DbContext instance (a field, parameter or local whose type derives \
@@ -99,6 +100,19 @@ inside a lambda defined between the two (it may run later).",
 concurrent operation its own context (`IDbContextFactory<T>.CreateDbContext()`).",
     },
 };
+
+/// Two operations overlap through a combinator (`Task.WhenAll`, `Parallel`), or through an
+/// `…Async(..)` task that is neither awaited where it starts nor returned.
+fn may_overlap(m: &crate::rules::MemberText<'_>) -> bool {
+    use crate::semantic::{before_chain, Before};
+    ["WhenAll", "WhenAny", "Parallel"].iter().any(|w| m.has(w))
+        || m.calls_ending_in("Async").any(|at| {
+            !matches!(
+                before_chain(m.code.as_bytes(), at),
+                Before::Word(b"await" | b"return", _)
+            )
+        })
+}
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     match node.kind() {

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     ],
     tokens: &["HttpClient & new"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `new HttpClient()` (or `new HttpClient(handler)` with a handler created \

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::Block],
     tokens: &["await"],
     may_flag_member: Some(|m| m.count("await") >= 2),
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags two or more consecutive local declarations that each await one query \

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     ],
     tokens: &["using & async", "using & await"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Inside an async method, lambda or local function, flags a `using` statement or \

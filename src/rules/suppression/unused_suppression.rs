@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::CompilationUnit],
     tokens: &["ASYNC"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a suppression that names an asynclint rule which ran on the file and \

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::InvocationExpression],
     tokens: &["SetResult", "SetException", "SetCanceled"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags `tcs.SetResult(..)`, `tcs.SetException(..)` and `tcs.SetCanceled(..)` on \

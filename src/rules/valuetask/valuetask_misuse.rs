@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
     ],
     tokens: &["ValueTask", crate::engine::VALUETASK_CALL],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags uses of a `ValueTask` / `ValueTask<T>` that its contract forbids: a local \

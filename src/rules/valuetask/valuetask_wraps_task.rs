@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["ValueTask"],
     may_flag_member: None,
+    reads_callers: false,
     check,
     docs: Docs {
         what: "Flags a method that is not `async`, is declared to return `ValueTask` or \
