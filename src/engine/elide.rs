@@ -89,7 +89,7 @@ fn member_groups<'r>(
 thread_local! {
     /// Matchers for the sets of words seen on this thread (the set depends on the rules
     /// active in the file, which configuration may vary by folder: few distinct sets).
-    static MATCHERS: RefCell<Vec<(Vec<String>, aho_corasick::AhoCorasick)>> =
+    static MATCHERS: RefCell<Vec<(u64, aho_corasick::AhoCorasick)>> =
         const { RefCell::new(Vec::new()) };
 }
 
@@ -109,15 +109,16 @@ pub fn quiet_bodies(
     let Some(groups) = member_groups(text, active) else {
         return Vec::new();
     };
-    let mut words: Vec<String> = groups
+    // Every word of every active rule (not only the groups present in this file): the
+    // matcher then depends on the rule set alone, and one per thread serves every file.
+    let mut words: Vec<&str> = active
         .iter()
-        .flat_map(|(_, g)| g)
-        .filter_map(|w| match w {
-            Word::Text(t) => Some(t.to_string()),
-            Word::Index(_) => None,
-        })
+        .flat_map(|(r, _)| r.tokens.iter())
+        .flat_map(|t| parts(t))
+        .filter(|(w, in_member)| *in_member && index_part(w).is_none())
+        .map(|(w, _)| w)
         .collect();
-    words.sort();
+    words.sort_unstable();
     words.dedup();
     // Bits: one per word, then the two index parts.
     let index_bit = |k: u8| 1u64 << (words.len() + k as usize);
@@ -130,7 +131,7 @@ pub fn quiet_bodies(
             g.iter().fold(0u64, |m, w| {
                 m | match w {
                     Word::Index(k) => index_bit(*k),
-                    Word::Text(t) => 1 << words.binary_search_by(|x| x.as_str().cmp(t)).unwrap(),
+                    Word::Text(t) => 1 << words.binary_search(t).unwrap(),
                 }
             })
         })
@@ -138,15 +139,16 @@ pub fn quiet_bodies(
     // Every place a word starts, with its bit, in text order.
     let mut hits: Vec<(u32, u64)> = Vec::new();
     if !words.is_empty() {
+        let key = crate::workspace::cache::hash_of(&words);
         MATCHERS.with(|cell| {
             let mut cache = cell.borrow_mut();
-            let at = match cache.iter().position(|(w, _)| *w == words) {
+            let at = match cache.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
                     let Ok(m) = aho_corasick::AhoCorasick::new(&words) else {
                         return;
                     };
-                    cache.push((words.clone(), m));
+                    cache.push((key, m));
                     cache.len() - 1
                 }
             };
@@ -200,21 +202,6 @@ pub fn quiet_bodies(
                 has_tokens = true;
                 callers_read[i] |= rule.reads_callers;
             }
-        }
-        if has_tokens && body.block && std::env::var_os("ASYNCLINT_DEBUG_ELIDE").is_some() {
-            let mut why: Vec<&str> = groups
-                .iter()
-                .zip(&masks)
-                .filter(|((rule, _), m)| {
-                    present & **m == **m
-                        && (**m & index_bits != 0
-                            || rule.may_flag_member.is_none_or(|f| f(&member)))
-                })
-                .map(|((r, _), _)| r.id)
-                .collect();
-            why.sort();
-            why.dedup();
-            eprintln!("LOUD {} {}", body.end - body.member, why.join(","));
         }
         if !body.block {
             continue; // expression bodies are always parsed

@@ -16,6 +16,9 @@ pub struct ParseStats {
     pub bytes: u64,
     /// Bytes inside bodies parsed as blank.
     pub elided: u64,
+    /// Files parsed twice: the parse without their quiet bodies had errors (a syntax error
+    /// of the file, or a body the skim misread), so they were parsed whole.
+    pub reparsed: u64,
 }
 
 pub(super) fn count(bytes: usize, elided: &[(u32, u32)]) {
@@ -31,5 +34,6 @@ pub fn take() -> ParseStats {
         files: FILES.swap(0, Ordering::Relaxed),
         bytes: BYTES.swap(0, Ordering::Relaxed),
         elided: ELIDED.swap(0, Ordering::Relaxed),
+        reparsed: crate::syntax::parse_fallbacks().swap(0, Ordering::Relaxed),
     }
 }

@@ -12,6 +12,11 @@ pub mod views;
 
 pub use kinds::{Field, SyntaxKind};
 pub use parse::{mask_async_identifiers, parse, parse_eliding};
+
+/// The counter of files [`parse_eliding`] parsed twice.
+pub fn parse_fallbacks() -> &'static std::sync::atomic::AtomicU64 {
+    &parse::FALLBACKS
+}
 pub use ty::Ty;
 
 /// Index of a node in [`SyntaxTree::nodes`].
