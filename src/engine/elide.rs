@@ -13,7 +13,7 @@
 //! Bodies holding a preprocessor directive are kept: conditional code may not balance its
 //! braces the way the skim reads them.
 
-use super::tokens::{index_part, parts, FileText, IndexPart};
+use super::tokens::{index_part, parts, pattern, FileText, IndexPart};
 use crate::diagnostic::Severity;
 use crate::rules::{MemberText, Rule};
 use crate::semantic::MemberBody;
@@ -145,7 +145,8 @@ pub fn quiet_bodies(
             let at = match cache.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
-                    let Ok(m) = aho_corasick::AhoCorasick::new(&words) else {
+                    let Ok(m) = aho_corasick::AhoCorasick::new(words.iter().map(|w| pattern(w).0))
+                    else {
                         return;
                     };
                     cache.push((key, m));
@@ -153,8 +154,12 @@ pub fn quiet_bodies(
                 }
             };
             let matcher = &cache[at].1;
+            let scan_bytes = scan.as_bytes();
             for m in matcher.find_overlapping_iter(scan) {
-                hits.push((m.start() as u32, 1 << m.pattern().as_usize()));
+                let (_, bounds) = pattern(words[m.pattern().as_usize()]);
+                if bounds.hold(scan_bytes, m.start(), m.len()) {
+                    hits.push((m.start() as u32, 1 << m.pattern().as_usize()));
+                }
             }
         });
     }

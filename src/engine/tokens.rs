@@ -3,7 +3,9 @@
 //!
 //! A token is one word, or several joined by ` & ` that must all be present; a part
 //! written `~word` may be anywhere in the file, the others must be in the member that holds
-//! the finding (see `elide.rs`). Two parts name what the project index knows instead of a
+//! the finding (see `elide.rs`). A word (letters, digits, `_`) matches a whole identifier
+//! unless a `*` says it may be part of a longer one: `*Async` (`SaveAsync`), `Map*`
+//! (`MapGet`), `*Enter*`; parts with punctuation (`.Result`, `_ =`) match anywhere. Two parts name what the project index knows instead of a
 //! word: [`AWAITABLE_STATEMENT`] and [`VALUETASK_CALL`] (possible calls of the project's
 //! own awaitable methods, `semantic::names`).
 
@@ -54,9 +56,47 @@ impl<'s> FileText<'s> {
     pub fn has(&self, part: &str) -> bool {
         match index_part(part) {
             Some(kind) => !self.names_known() || self.hits().iter().any(|h| kind.matches(h)),
-            None => memchr::memmem::find(self.source.as_bytes(), part.as_bytes()).is_some(),
+            None => {
+                let (word, bounds) = pattern(part);
+                let text = self.source.as_bytes();
+                memchr::memmem::find_iter(text, word.as_bytes())
+                    .any(|at| bounds.hold(text, at, word.len()))
+            }
         }
     }
+}
+
+/// Where a word-like part may touch other identifier characters: `Task` is a whole word,
+/// `*Async` ends a word (`SaveAsync`), `Map*` starts one (`MapGet`), `*Enter*` is anywhere.
+/// Parts with punctuation or spaces (`.Result`, `_ =`, `Run(`) match anywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    pub start: bool,
+    pub end: bool,
+}
+
+impl Bounds {
+    /// Whether the match of `len` bytes at `at` in `text` respects the bounds.
+    pub fn hold(self, text: &[u8], at: usize, len: usize) -> bool {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        (!self.start || !at.checked_sub(1).is_some_and(|i| ident(text[i])))
+            && (!self.end || !text.get(at + len).copied().is_some_and(ident))
+    }
+}
+
+/// A token part's text to look for and its bounds.
+pub fn pattern(part: &str) -> (&str, Bounds) {
+    let open = part.strip_prefix('*');
+    let word = open.unwrap_or(part);
+    let close = word.strip_suffix('*');
+    let word = close.unwrap_or(word);
+    let word_like =
+        !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let bounds = Bounds {
+        start: word_like && open.is_none(),
+        end: word_like && close.is_none(),
+    };
+    (word, bounds)
 }
 
 /// The index-backed token parts.

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: severity::error,
     fixable: false,
     kinds: &[SyntaxKind::InvocationExpression],
-    tokens: &["Enter", "WaitOne"],
+    tokens: &["*Enter*", "WaitOne"],
     may_flag_member: None,
     reads_callers: false,
     check,

@@ -24,9 +24,9 @@ pub static RULE: Rule = Rule {
         SyntaxKind::ForeachStatement,
     ],
     tokens: &[
-        "CancellationToken",
-        "cancellationToken",
-        "stoppingToken",
+        "CancellationToken*",
+        "*cancellationToken*",
+        "*stoppingToken*",
         "ForEachAsync",
     ],
     may_flag_member: None,

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     severity: severity::info,
     fixable: false,
     kinds: &[SyntaxKind::CatchClause],
-    tokens: &["catch & while", "catch & for"],
+    tokens: &["catch & while", "catch & for", "catch & foreach"],
     may_flag_member: None,
     reads_callers: false,
     check,

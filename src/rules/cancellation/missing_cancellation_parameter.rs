@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     severity: severity_for,
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration, SyntaxKind::LambdaExpression],
-    tokens: &["await & public", "await & Map"],
+    tokens: &["await & public", "await & Map*"],
     may_flag_member: None,
     reads_callers: false,
     check,

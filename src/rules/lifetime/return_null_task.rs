@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::MethodDeclaration,
         SyntaxKind::LocalFunctionStatement,
     ],
-    tokens: &["Task & null", "Task & default"],
+    tokens: &["*Task & null", "*Task & default"],
     may_flag_member: Some(may_return_null),
     // The fix is safe only when every caller in the file awaits the task.
     reads_callers: true,

@@ -18,10 +18,10 @@ pub static RULE: Rule = Rule {
     fixable: false,
     kinds: &[SyntaxKind::ReturnStatement],
     tokens: &[
-        "Task & try",
-        "Task & using (",
-        "Task & using(",
-        "Task & using var",
+        "*Task & try",
+        "*Task & using (",
+        "*Task & using(",
+        "*Task & using var",
     ],
     may_flag_member: Some(|m| {
         (m.has("Task") || m.has("ValueTask")) && (m.has("try") || m.has("using")) && m.has("return")

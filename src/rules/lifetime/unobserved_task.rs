@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
-    tokens: &["Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
+    tokens: &["*Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
     may_flag_member: Some(may_drop_task),
     reads_callers: false,
     check,

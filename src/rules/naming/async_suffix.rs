@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     severity: off,
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration],
-    tokens: &["Task"],
+    tokens: &["*Task*"],
     may_flag_member: None,
     reads_callers: false,
     check,

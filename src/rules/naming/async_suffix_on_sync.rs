@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: off,
     fixable: false,
     kinds: &[SyntaxKind::MethodDeclaration],
-    tokens: &["Async"],
+    tokens: &["*Async"],
     may_flag_member: None,
     reads_callers: false,
     check,

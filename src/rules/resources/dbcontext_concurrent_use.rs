@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::InvocationExpression,
         SyntaxKind::VariableDeclarator,
     ],
-    tokens: &["Async", "Parallel"],
+    tokens: &["*Async", "Parallel"],
     may_flag_member: Some(may_overlap),
     reads_callers: false,
     check,

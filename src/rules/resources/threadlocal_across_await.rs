@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
         SyntaxKind::LambdaExpression,
         SyntaxKind::AnonymousMethodExpression,
     ],
-    tokens: &["~await & ~ThreadLocal", "~await & ~ThreadStatic"],
+    tokens: &["~await & ~ThreadLocal", "~await & ~ThreadStatic*"],
     may_flag_member: None,
     reads_callers: false,
     check,

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: severity::info,
     fixable: true,
     kinds: &[SyntaxKind::CompilationUnit],
-    tokens: &["ASYNC"],
+    tokens: &["ASYNC*"],
     may_flag_member: None,
     reads_callers: false,
     check,
