@@ -342,13 +342,13 @@ mod tests {
     /// The names of the methods whose bodies would be parsed as blank.
     fn quiet(src: &str, rules: &[&str]) -> Vec<String> {
         let index = ProjectIndex::from_summaries([skim(src, 0)]);
-        let text = FileText::new(src, &index);
+        let masked = crate::syntax::mask_async_identifiers(src);
+        let (bodies, code) = member_bodies_and_code(src, masked.as_deref().unwrap_or(src));
+        let text = FileText::new(src, &code, &index);
         let active: Vec<(&'static Rule, Severity)> = rules
             .iter()
             .map(|id| (Rule::find(id).unwrap(), Severity::Warning))
             .collect();
-        let masked = crate::syntax::mask_async_identifiers(src);
-        let (bodies, code) = member_bodies_and_code(src, masked.as_deref().unwrap_or(src));
         let config = crate::config::RuleConfig::default();
         let quiet = quiet_bodies(&text, &code, &bodies, &active, &config);
         bodies

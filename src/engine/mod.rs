@@ -122,16 +122,18 @@ pub fn lint_source_with(
         .collect();
     let mut report = FileReport::default();
     let mut tree = None;
-    let text = tokens::FileText::new(source, index);
+    // Words count in code only: not in comments, preprocessor lines or plain strings.
+    let masked = syntax::mask_async_identifiers(source);
+    let (bodies, code) = if checked.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        crate::semantic::member_bodies_and_code(source, masked.as_deref().unwrap_or(source))
+    };
+    let text = tokens::FileText::new(source, &code, index);
     if !checked.is_empty() && tokens::prefilter(&text, &checked) {
-        let masked = syntax::mask_async_identifiers(source);
         let quiet = if elide::disabled() {
             Vec::new()
         } else {
-            let (bodies, code) = crate::semantic::member_bodies_and_code(
-                source,
-                masked.as_deref().unwrap_or(source),
-            );
             elide::quiet_bodies(&text, &code, &bodies, &checked, &config.rules)
         };
         let ranges: Vec<(u32, u32)> = quiet.iter().map(|q| q.body).collect();

@@ -23,14 +23,18 @@ pub const VALUETASK_CALL: &str = "@index:valuetask-call";
 /// One file's text, with what the index says about it computed on first use.
 pub struct FileText<'s> {
     pub source: &'s str,
+    /// The code the words are looked for in: the source with comments, preprocessor lines
+    /// and plain string literals blanked and `async` identifiers masked (same offsets).
+    pub code: &'s str,
     pub index: &'s ProjectIndex,
     hits: OnceCell<Vec<NameHit>>,
 }
 
 impl<'s> FileText<'s> {
-    pub fn new(source: &'s str, index: &'s ProjectIndex) -> Self {
+    pub fn new(source: &'s str, code: &'s str, index: &'s ProjectIndex) -> Self {
         FileText {
             source,
+            code,
             index,
             hits: OnceCell::new(),
         }
@@ -45,7 +49,7 @@ impl<'s> FileText<'s> {
     pub fn hits(&self) -> &[NameHit] {
         self.hits.get_or_init(|| {
             if self.index.has_awaitable_methods() {
-                self.index.awaitable_calls(self.source)
+                self.index.awaitable_calls(self.code)
             } else {
                 Vec::new()
             }
@@ -58,7 +62,7 @@ impl<'s> FileText<'s> {
             Some(kind) => !self.names_known() || self.hits().iter().any(|h| kind.matches(h)),
             None => {
                 let (word, bounds) = pattern(part);
-                let text = self.source.as_bytes();
+                let text = self.code.as_bytes();
                 memchr::memmem::find_iter(text, word.as_bytes())
                     .any(|at| bounds.hold(text, at, word.len()))
             }
