@@ -122,15 +122,18 @@ pub fn lint_source_with(
         .collect();
     let mut report = FileReport::default();
     let mut tree = None;
-    // Words count in code only: not in comments, preprocessor lines or plain strings.
+    // Words count in code only: not in comments, preprocessor lines or plain strings. The
+    // raw text is tested first: what it lacks, the code lacks too.
     let masked = syntax::mask_async_identifiers(source);
-    let (bodies, code) = if checked.is_empty() {
-        (Vec::new(), String::new())
-    } else {
+    let candidate =
+        !checked.is_empty() && tokens::prefilter(&tokens::FileText::raw(source, index), &checked);
+    let (bodies, code) = if candidate {
         crate::semantic::member_bodies_and_code(source, masked.as_deref().unwrap_or(source))
+    } else {
+        (Vec::new(), String::new())
     };
     let text = tokens::FileText::new(source, &code, index);
-    if !checked.is_empty() && tokens::prefilter(&text, &checked) {
+    if candidate && tokens::prefilter(&text, &checked) {
         let quiet = if elide::disabled() {
             Vec::new()
         } else {

@@ -28,6 +28,9 @@ pub struct FileText<'s> {
     pub code: &'s str,
     pub index: &'s ProjectIndex,
     hits: OnceCell<Vec<NameHit>>,
+    /// The raw text stands in for the code (a first, cheaper test that may only say yes
+    /// more often): index parts ask for any possible call, statement or not.
+    relaxed: bool,
 }
 
 impl<'s> FileText<'s> {
@@ -37,6 +40,16 @@ impl<'s> FileText<'s> {
             code,
             index,
             hits: OnceCell::new(),
+            relaxed: false,
+        }
+    }
+
+    /// The source standing in for its code: every word of the code is in the source, and
+    /// index parts are relaxed, so a file this says no to has nothing for the rules.
+    pub fn raw(source: &'s str, index: &'s ProjectIndex) -> Self {
+        FileText {
+            relaxed: true,
+            ..FileText::new(source, source, index)
         }
     }
 
@@ -59,7 +72,13 @@ impl<'s> FileText<'s> {
     /// Whether one token part (without `~`) is in the file.
     pub fn has(&self, part: &str) -> bool {
         match index_part(part) {
-            Some(kind) => !self.names_known() || self.hits().iter().any(|h| kind.matches(h)),
+            Some(kind) => {
+                !self.names_known()
+                    || self
+                        .hits()
+                        .iter()
+                        .any(|h| kind.matches(h) || (self.relaxed && kind == IndexPart::Statement))
+            }
             None => {
                 let (word, bounds) = pattern(part);
                 let text = self.code.as_bytes();

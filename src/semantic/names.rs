@@ -39,7 +39,8 @@ pub struct NameHit {
 /// Which files may call which of the project's awaitable methods.
 #[derive(Debug, Default)]
 pub struct AwaitableNames {
-    matcher: Option<aho_corasick::AhoCorasick>,
+    /// Name → pattern index (into `decls` and `witnesses`).
+    patterns: FxHashMap<String, u32>,
     /// Per pattern: the declarations' types (`None`: a static declaration, always possible)
     /// and whether one returns a `ValueTask`.
     decls: Vec<NameDecls>,
@@ -124,10 +125,11 @@ impl AwaitableNames {
         if names.is_empty() {
             return this;
         }
-        this.matcher = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(names.iter().map(|(n, _)| n))
-            .ok();
+        this.patterns = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.to_string(), i as u32))
+            .collect();
         this.witnesses = names.iter().map(|_| OnceLock::new()).collect();
         this.decls = names.into_iter().map(|(_, d)| d).collect();
         this
@@ -144,7 +146,7 @@ impl AwaitableNames {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.matcher.is_none()
+        self.patterns.is_empty()
     }
 
     /// Whether some type declares an awaitable `{name}Async`.
@@ -180,27 +182,38 @@ impl AwaitableNames {
 
     /// The possible calls in `text`, in order.
     pub fn hits(&self, text: &str) -> Vec<NameHit> {
-        let Some(matcher) = &self.matcher else {
+        if self.patterns.is_empty() {
             return Vec::new();
-        };
+        }
         let bytes = text.as_bytes();
         let mut file_words: Option<FxHashSet<&str>> = None;
         let mut out = Vec::new();
-        for m in matcher.find_iter(text) {
-            let (start, end) = (m.start(), m.end());
-            if start.checked_sub(1).is_some_and(|i| is_ident(bytes[i]))
-                || bytes.get(end).copied().is_some_and(is_ident)
-            {
+        // Every identifier followed by `(` or `<`, looked up by name.
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_ident(bytes[i]) {
+                i += 1;
                 continue;
             }
+            let start = i;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            let end = i;
             let next = bytes[end..]
                 .iter()
                 .copied()
                 .find(|b| !b.is_ascii_whitespace());
-            if !matches!(next, Some(b'(' | b'<')) || !self.receiver_may_be_declared(bytes, start) {
+            if !matches!(next, Some(b'(' | b'<')) {
                 continue;
             }
-            let p = m.pattern().as_usize();
+            let Some(&p) = text.get(start..end).and_then(|w| self.patterns.get(w)) else {
+                continue;
+            };
+            if !self.receiver_may_be_declared(bytes, start) {
+                continue;
+            }
+            let p = p as usize;
             if let Some(words) = self.witnesses(p) {
                 let seen = file_words.get_or_insert_with(|| identifiers(text));
                 if !words
