@@ -293,7 +293,7 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             let entry = cacheable.then(|| Entry {
                 content,
                 stamp,
-                summary: first.summary.get().cloned(),
+                summary: None, // moved in from pass 1 below
                 summary_hash: first.summary_hash,
                 diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
                 diagnostics: outcome
@@ -311,6 +311,17 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             (outcome, entry)
         })
         .collect();
+    drop(index);
+    // The summaries go into the cache entries without a copy.
+    for ((_, entry), first) in files.iter_mut().zip(pass1) {
+        if let Some(e) = entry {
+            e.summary = match first.summary {
+                Summary::None => None,
+                Summary::Cached(s) => Some(s.clone()),
+                Summary::Fresh(s) => Some(s),
+            };
+        }
+    }
     if let Some(cache) = &cache {
         // Nothing changed: every file was a hit and no file came or went. Keep the file.
         let unchanged = hits.load(std::sync::atomic::Ordering::Relaxed) == files.len()
