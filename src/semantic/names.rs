@@ -188,23 +188,18 @@ impl AwaitableNames {
         let bytes = text.as_bytes();
         let mut file_words: Option<FxHashSet<&str>> = None;
         let mut out = Vec::new();
-        // Every identifier followed by `(` or `<`, looked up by name.
-        let mut i = 0;
-        while i < bytes.len() {
-            if !is_ident(bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && is_ident(bytes[i]) {
-                i += 1;
-            }
-            let end = i;
-            let next = bytes[end..]
+        // Every identifier followed by `(` or `<`, looked up by name: found from the
+        // brackets back.
+        for open in memchr::memchr2_iter(b'(', b'<', bytes) {
+            let end = bytes[..open]
                 .iter()
-                .copied()
-                .find(|b| !b.is_ascii_whitespace());
-            if !matches!(next, Some(b'(' | b'<')) {
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map_or(0, |i| i + 1);
+            let start = bytes[..end]
+                .iter()
+                .rposition(|&b| !is_ident(b))
+                .map_or(0, |i| i + 1);
+            if start == end || bytes[start].is_ascii_digit() {
                 continue;
             }
             let Some(&p) = text.get(start..end).and_then(|w| self.patterns.get(w)) else {
