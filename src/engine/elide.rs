@@ -1,14 +1,14 @@
 //! Which member bodies the rules pass need not parse.
 //!
 //! The prefilter decides per file; this decides per member. A rule's [`Rule::tokens`] name
-//! what a finding needs in the text of the member it lies in (signature and body): a
-//! method, constructor, destructor or operator whose text holds no whole token group of any
-//! active rule cannot contain a finding, and its body is parsed as blank
-//! ([`crate::syntax::parse_eliding`]). A token part written `~word` may be anywhere in the
-//! file (a `[ThreadStatic]` field is declared outside the method that reads it). Rules that
-//! look into other members' bodies (is this method ever used as a delegate? does the callee
-//! catch everything?) ask the tree whether the place they look at was elided, and stay
-//! silent or conservative when it was.
+//! what a finding needs in the code of the member it lies in (signature and body): a
+//! method, constructor, destructor or operator whose code holds no whole token group of any
+//! active rule — or only groups of rules whose [`Rule::may_flag_member`] says no — cannot
+//! contain a finding, and its body is not parsed ([`crate::syntax::parse_eliding`]). A
+//! token part written `~word` may be anywhere in the file (a `[ThreadStatic]` field is
+//! declared outside the method that reads it). Bodies other members' checks read are kept
+//! ([`keep_related`]); rules that read other members' text otherwise ask the tree whether
+//! it was elided and stay conservative when it was.
 //!
 //! Bodies holding a preprocessor directive are kept: conditional code may not balance its
 //! braces the way the skim reads them.
@@ -230,7 +230,7 @@ pub fn quiet_bodies(
         .collect()
 }
 
-/// A member whose body is parsed as blank.
+/// A member whose body is not parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quiet {
     /// Where the member starts.
@@ -339,7 +339,7 @@ mod tests {
     use super::*;
     use crate::semantic::{member_bodies_and_code, skim, ProjectIndex};
 
-    /// The names of the methods whose bodies would be parsed as blank.
+    /// The names of the methods whose bodies would not be parsed.
     fn quiet(src: &str, rules: &[&str]) -> Vec<String> {
         let index = ProjectIndex::from_summaries([skim(src, 0)]);
         let masked = crate::syntax::mask_async_identifiers(src);

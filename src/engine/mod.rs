@@ -124,9 +124,11 @@ pub fn lint_source_with(
     let mut tree = None;
     // Words count in code only: not in comments, preprocessor lines or plain strings. The
     // raw text is tested first: what it lacks, the code lacks too.
-    let masked = syntax::mask_async_identifiers(source);
     let candidate =
         !checked.is_empty() && tokens::prefilter(&tokens::FileText::raw(source, index), &checked);
+    let masked = candidate
+        .then(|| syntax::mask_async_identifiers(source))
+        .flatten();
     let (bodies, code) = if candidate {
         crate::semantic::member_bodies_and_code(source, masked.as_deref().unwrap_or(source))
     } else {

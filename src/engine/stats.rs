@@ -14,7 +14,7 @@ pub struct ParseStats {
     pub files: u64,
     /// Their bytes.
     pub bytes: u64,
-    /// Bytes inside bodies parsed as blank.
+    /// Bytes of the bodies the parser did not read.
     pub elided: u64,
     /// Files parsed twice: the parse without their quiet bodies had errors (a syntax error
     /// of the file, or a body the skim misread), so they were parsed whole.

@@ -120,7 +120,7 @@ pub struct Rule {
     /// A finer test for a member whose text holds one of the tokens: may the rule still
     /// flag something in it? Given the member's code (comments and plain strings blanked,
     /// `async` identifiers masked). `None`: the tokens decide. It must never say `false` for
-    /// a member the rule would flag: a member no rule may flag in is parsed as blank.
+    /// a member the rule would flag: a member no rule may flag in is not parsed.
     pub may_flag_member: Option<fn(&MemberText<'_>) -> bool>,
     /// The check reads the bodies of the methods that call the flagged one (to tell whether
     /// a fix is safe, say): those bodies are parsed whenever the flagged one is.

@@ -19,8 +19,8 @@ pub use decls::{
     is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind,
 };
 pub use index::ProjectIndex;
-pub use names::{before_chain, may_be_statement, Before, NameHit};
-pub use skim::{member_bodies, member_bodies_and_code, skim, MemberBody};
+pub use names::{before_chain, may_start_statement, Before, NameHit};
+pub use skim::{member_bodies_and_code, skim, MemberBody};
 
 use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
 use crate::syntax::{Field, Node, NodeId, SyntaxKind, SyntaxTree, Ty, NO_NODE};

@@ -413,7 +413,7 @@ pub fn before_chain(bytes: &[u8], start: usize) -> Before<'_> {
 }
 
 /// Whether the call whose name starts at `start` may begin an expression statement.
-fn may_start_statement(bytes: &[u8], start: usize) -> bool {
+pub fn may_start_statement(bytes: &[u8], start: usize) -> bool {
     match before_chain(bytes, start) {
         Before::Unknown | Before::Start => true,
         Before::Word(b"else" | b"do", _) => true,
@@ -427,11 +427,6 @@ fn may_start_statement(bytes: &[u8], start: usize) -> bool {
             _ => true,
         },
     }
-}
-
-/// [`may_start_statement`] for code whose comments are blanked.
-pub fn may_be_statement(code: &[u8], start: usize) -> bool {
-    may_start_statement(code, start)
 }
 
 /// Whether the word ending at `j` is on an earlier line than `start` and that line holds a

@@ -1130,15 +1130,11 @@ pub fn skim(src: &str, file: FileId) -> FileSummary {
 /// The bodies of the methods, constructors, destructors and operators declared in types,
 /// as the skim reads them, in text order: blocks (`{` to `}`) and expression bodies (`=>`
 /// to the end of the expression). Bodies nested in these (local functions, lambdas) are
-/// inside; accessors and top-level statements are not listed.
-pub fn member_bodies(src: &str) -> Vec<MemberBody> {
-    member_bodies_with(src, lex(src))
-}
-
-/// [`member_bodies`], and `text` (the source, or the source with `async` identifiers
-/// masked: the same length) with comments, preprocessor lines and non-interpolated string
-/// and character literals blanked (lines kept): the code the rules look at, for word tests
-/// that must not count a word in a comment.
+/// inside; accessors and top-level statements are not listed. With them, `text` (the
+/// source, or the source with `async` identifiers masked: the same length) with comments,
+/// preprocessor lines and non-interpolated string and character literals blanked (lines
+/// kept): the code the rules look at, for word tests that must not count a word in a
+/// comment.
 pub fn member_bodies_and_code(src: &str, text: &str) -> (Vec<MemberBody>, String) {
     let toks = lex(src);
     let bytes = text.as_bytes();
@@ -1293,7 +1289,7 @@ class C {
     class Inner { void I() { } }
     ~C() { }
 }"#;
-        let bodies = member_bodies(src);
+        let (bodies, _) = member_bodies_and_code(src, src);
         let shown: Vec<(&str, &str, bool)> = bodies
             .iter()
             .map(|b| {

@@ -58,15 +58,6 @@ impl SyntaxTree {
     pub fn elided(&self) -> &[(u32, u32)] {
         &self.elided
     }
-    /// Whether part of `range` (bytes) lies in a body the tree does not hold.
-    pub fn overlaps_elided(&self, range: std::ops::Range<usize>) -> bool {
-        let i = self
-            .elided
-            .partition_point(|&(_, e)| (e as usize) <= range.start);
-        self.elided
-            .get(i)
-            .is_some_and(|&(s, _)| (s as usize) < range.end)
-    }
     /// Where `word` (a whole identifier) occurs in bodies the tree does not hold (byte
     /// offsets; comments and strings included).
     pub fn elided_mentions<'s>(&'s self, word: &'s str) -> impl Iterator<Item = usize> + 's {

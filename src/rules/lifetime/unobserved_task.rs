@@ -83,9 +83,9 @@ fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
     .iter()
     .any(|w| m.has(w))
         || m.calls_ending_in("Async")
-            .any(|at| crate::semantic::may_be_statement(b, at))
+            .any(|at| crate::semantic::may_start_statement(b, at))
         || m.positions("Task")
-            .any(|at| b.get(at + 4) == Some(&b'.') && crate::semantic::may_be_statement(b, at))
+            .any(|at| b.get(at + 4) == Some(&b'.') && crate::semantic::may_start_statement(b, at))
 }
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
