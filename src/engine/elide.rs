@@ -288,7 +288,7 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_
     }
     let was_loud = loud.to_vec();
     let bytes = source.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let ident = crate::syntax::is_ident_byte;
     let mut b = 0;
     let mut i = 0;
     while i < bytes.len() {

@@ -101,7 +101,7 @@ pub struct Bounds {
 impl Bounds {
     /// Whether the match of `len` bytes at `at` in `text` respects the bounds.
     pub fn hold(self, text: &[u8], at: usize, len: usize) -> bool {
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let ident = crate::syntax::is_ident_byte;
         (!self.start || !at.checked_sub(1).is_some_and(|i| ident(text[i])))
             && (!self.end || !text.get(at + len).copied().is_some_and(ident))
     }

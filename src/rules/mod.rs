@@ -164,7 +164,7 @@ impl MemberText<'_> {
     /// offsets.
     pub fn calls_ending_in<'s>(&'s self, suffix: &'s str) -> impl Iterator<Item = usize> + 's {
         let b = self.code.as_bytes();
-        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        let ident = crate::syntax::is_ident_byte;
         memchr::memmem::find_iter(b, suffix.as_bytes()).filter_map(move |at| {
             let end = at + suffix.len();
             if b.get(end).copied().is_some_and(ident) {
@@ -185,7 +185,7 @@ impl MemberText<'_> {
 
 fn words<'s>(text: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
     let b = text.as_bytes();
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let ident = crate::syntax::is_ident_byte;
     memchr::memmem::find_iter(b, word.as_bytes()).filter(move |&at| {
         !at.checked_sub(1).is_some_and(|i| ident(b[i]))
             && !b.get(at + word.len()).copied().is_some_and(ident)

@@ -21,6 +21,7 @@
 
 use super::decls::{MemberKind, TypeDecl};
 use super::{ty_is_awaitable, ty_is_value_task};
+use crate::syntax::is_ident_byte as is_ident;
 use crate::syntax::Ty;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
@@ -259,10 +260,6 @@ fn ty_names<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
         out.push(&t.name);
         stack.extend(t.args.iter());
     }
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 fn is_keyword_type(word: &[u8]) -> bool {

@@ -19,6 +19,12 @@ pub fn parse_fallbacks() -> &'static std::sync::atomic::AtomicU64 {
 }
 pub use ty::Ty;
 
+/// Whether a byte may be part of a C# identifier (non-ASCII bytes count: identifiers may
+/// hold any letter).
+pub fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
 /// Index of a node in [`SyntaxTree::nodes`].
 pub type NodeId = u32;
 
@@ -62,7 +68,7 @@ impl SyntaxTree {
     /// offsets; comments and strings included).
     pub fn elided_mentions<'s>(&'s self, word: &'s str) -> impl Iterator<Item = usize> + 's {
         let src = self.source.as_bytes();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let ident = is_ident_byte;
         self.elided
             .iter()
             .filter(move |_| !word.is_empty())

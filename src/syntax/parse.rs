@@ -152,7 +152,7 @@ pub fn mask_async_identifiers(source: &str) -> Option<String> {
     for pos in memchr::memmem::find_iter(bytes, b"async") {
         let before = pos.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(pos + 5).copied();
-        let is_word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let is_word_char = super::is_ident_byte;
         if before.is_some_and(is_word_char) || after.is_some_and(is_word_char) {
             continue;
         }

@@ -104,7 +104,7 @@ fn may_block(m: &crate::rules::MemberText<'_>) -> bool {
         v
     });
     let b = m.code.as_bytes();
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let ident = crate::syntax::is_ident_byte;
     let mut i = 0;
     while i < b.len() {
         if !ident(b[i]) {
