@@ -200,10 +200,22 @@ pub fn quiet_bodies(
         // A group with an index part is precise already (possible calls the index checked).
         let index_bits = index_bit(0) | index_bit(1);
         let mut has_tokens = false;
+        // A rule's groups are consecutive: its member test runs once per body.
+        let mut tested: Option<(*const Rule, bool)> = None;
         for ((rule, _), m) in groups.iter().zip(&masks) {
-            if present & m == *m
-                && (m & index_bits != 0 || rule.may_flag_member.is_none_or(|f| f(&member)))
-            {
+            if present & m != *m {
+                continue;
+            }
+            let may_flag = m & index_bits != 0
+                || match tested {
+                    Some((r, answer)) if std::ptr::eq(r, *rule) => answer,
+                    _ => {
+                        let answer = rule.may_flag_member.is_none_or(|f| f(&member));
+                        tested = Some((*rule, answer));
+                        answer
+                    }
+                };
+            if may_flag {
                 has_tokens = true;
                 callers_read[i] |= rule.reads_callers;
             }
@@ -288,19 +300,10 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_
     }
     let was_loud = loud.to_vec();
     let bytes = source.as_bytes();
-    let ident = crate::syntax::is_ident_byte;
     let mut b = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !ident(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && ident(bytes[i]) {
-            i += 1;
-        }
-        let Some(word) = source.get(start..i) else {
+    for w in crate::syntax::words(bytes) {
+        let (start, i) = (w.start, w.end);
+        let Some(word) = source.get(w) else {
             continue;
         };
         while b < bodies.len() && (bodies[b].end as usize) <= start {

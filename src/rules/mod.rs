@@ -160,6 +160,20 @@ impl MemberText<'_> {
         words(self.code, word)
     }
 
+    /// The names of the calls (identifiers followed by `(` or `<`).
+    pub fn calls(&self) -> impl Iterator<Item = &str> + '_ {
+        let b = self.code.as_bytes();
+        crate::syntax::words(b).filter_map(move |w| {
+            let next = b[w.end..]
+                .iter()
+                .copied()
+                .find(|c| !c.is_ascii_whitespace());
+            matches!(next, Some(b'(' | b'<'))
+                .then(|| self.code.get(w))
+                .flatten()
+        })
+    }
+
     /// The calls (an identifier followed by `(` or `<`) whose name ends in `suffix`: their
     /// offsets.
     pub fn calls_ending_in<'s>(&'s self, suffix: &'s str) -> impl Iterator<Item = usize> + 's {

@@ -284,25 +284,10 @@ fn is_keyword_type(word: &[u8]) -> bool {
 /// Every identifier-like word of the text (comments and strings included: more words only
 /// make more calls possible).
 fn identifiers(text: &str) -> FxHashSet<&str> {
-    let bytes = text.as_bytes();
-    let mut out = FxHashSet::default();
-    let mut i = 0;
-    while i < bytes.len() {
-        if is_ident(bytes[i]) {
-            let s = i;
-            while i < bytes.len() && is_ident(bytes[i]) {
-                i += 1;
-            }
-            if !bytes[s].is_ascii_digit() {
-                if let Some(w) = text.get(s..i) {
-                    out.insert(w);
-                }
-            }
-        } else {
-            i += 1;
-        }
-    }
-    out
+    crate::syntax::words(text.as_bytes())
+        .filter(|w| !text.as_bytes()[w.start].is_ascii_digit())
+        .filter_map(|w| text.get(w))
+        .collect()
 }
 
 /// The index of the last non-whitespace byte before `at`.

@@ -25,6 +25,22 @@ pub fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// The identifier-like words of a text (runs of [`is_ident_byte`], numbers included), as
+/// byte ranges, in order.
+pub fn words(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < text.len() && !is_ident_byte(text[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < text.len() && is_ident_byte(text[i]) {
+            i += 1;
+        }
+        (start < i).then_some(start..i)
+    })
+}
+
 /// Index of a node in [`SyntaxTree::nodes`].
 pub type NodeId = u32;
 

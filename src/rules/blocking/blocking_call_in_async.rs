@@ -103,28 +103,8 @@ fn may_block(m: &crate::rules::MemberText<'_>) -> bool {
         v.dedup();
         v
     });
-    let b = m.code.as_bytes();
-    let ident = crate::syntax::is_ident_byte;
-    let mut i = 0;
-    while i < b.len() {
-        if !ident(b[i]) {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        while i < b.len() && ident(b[i]) {
-            i += 1;
-        }
-        let next = b[i..].iter().copied().find(|c| !c.is_ascii_whitespace());
-        if !matches!(next, Some(b'(' | b'<')) {
-            continue;
-        }
-        let name = &m.code[s..i];
-        if names.binary_search(&name).is_ok() || m.index.has_async_twin(name) {
-            return true;
-        }
-    }
-    false
+    m.calls()
+        .any(|name| names.binary_search(&name).is_ok() || m.index.has_async_twin(name))
 }
 
 /// What the call resolved to.
