@@ -4,7 +4,8 @@
 //! what a finding needs in the code of the member it lies in (signature and body): a
 //! method, constructor, destructor or operator whose code holds no whole token group of any
 //! active rule — or only groups of rules whose [`Rule::may_flag_member`] says no — cannot
-//! contain a finding, and its body is not parsed ([`crate::syntax::parse_eliding`]). A
+//! contain a finding, and its body — a block, or the expression of `=> expr` — is not
+//! parsed ([`crate::syntax::parse_eliding`]). A
 //! token part written `~word` may be anywhere in the file (a `[ThreadStatic]` field is
 //! declared outside the method that reads it). Bodies other members' checks read are kept
 //! ([`keep_related`]); rules that read other members' text otherwise ask the tree whether
@@ -220,10 +221,10 @@ pub fn quiet_bodies(
                 callers_read[i] |= rule.reads_callers;
             }
         }
-        if !body.block {
-            continue; // expression bodies are always parsed
-        }
-        let inside = &source[body.open as usize + 1..body.end as usize - 1];
+        let Some((from, to)) = elidable(source, body) else {
+            continue; // parsed
+        };
+        let inside = &source[from as usize..to as usize];
         // `[SuppressMessage]` on a local function: the suppression pass reads it in the tree.
         loud[i] = has_tokens
             || memchr::memchr(b'#', inside).is_some()
@@ -235,11 +236,35 @@ pub fn quiet_bodies(
         .iter()
         .zip(&loud)
         .filter(|(_, loud)| !**loud)
-        .map(|(b, _)| Quiet {
-            member: b.member,
-            body: (b.open, b.end),
+        .filter_map(|(b, _)| {
+            Some(Quiet {
+                member: b.member,
+                body: if b.block {
+                    (b.open, b.end)
+                } else {
+                    elidable(source, b)?
+                },
+            })
         })
         .collect()
+}
+
+/// What of a body the parser may skip, as the text the tokens are checked in: a block's
+/// inside, an expression body's expression (from its first token, which must be ASCII and
+/// not follow a comment, to its end). `None`: always parsed.
+fn elidable(source: &[u8], body: &MemberBody) -> Option<(u32, u32)> {
+    if body.block {
+        return Some((body.open + 1, body.end - 1));
+    }
+    // `open` is the `=>`.
+    let after = body.open as usize + 2;
+    let skip = source
+        .get(after..body.end as usize)?
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())?;
+    let first = after + skip;
+    let b = source[first];
+    (b.is_ascii() && b != b'/' && b != b'#' && b != b'{').then_some((first as u32, body.end))
 }
 
 /// A member whose body is not parsed.
@@ -274,8 +299,8 @@ pub fn drop_in_quiet(
 /// Keeps the bodies that code the rules read may depend on: a quiet method that names a
 /// loud one other than to call it (it may pass it as a continuation), and a quiet method that a
 /// loud one mentions (a rule may read the callee's body: does it catch everything?).
-/// Expression bodies count as loud: they are always parsed. One round: a body kept this
-/// way has no finding of its own.
+/// Expression bodies the parser must read count as loud. One round: a body kept this way
+/// has no finding of its own.
 fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_read: &[bool]) {
     use rustc_hash::{FxHashMap, FxHashSet};
     let name = |b: &MemberBody| &source[b.name.0 as usize..b.name.1 as usize];
@@ -356,7 +381,7 @@ mod tests {
         let quiet = quiet_bodies(&text, &code, &bodies, &active, &config);
         bodies
             .iter()
-            .filter(|b| quiet.iter().any(|q| q.body == (b.open, b.end)))
+            .filter(|b| quiet.iter().any(|q| q.member == b.member))
             .map(|b| src[b.name.0 as usize..b.name.1 as usize].to_owned())
             .collect()
     }
@@ -380,6 +405,9 @@ mod tests {
         // A group must be whole in the member: `Task` here, `null` there.
         let src = "class C { Task<int> A() { return G(); } void B() { H(null); } }";
         assert_eq!(quiet(src, &["ASYNC206"]), ["A", "B"]);
+        // Expression bodies too, unless a comment comes first.
+        let src = "class C { int A() => G() + 1; int B(Task<int> t) => t.Result; int D() => /* x */ G(); }";
+        assert_eq!(quiet(src, &["ASYNC101"]), ["A"]);
     }
 
     #[test]
@@ -411,7 +439,7 @@ mod tests {
             async Task B() { await G(); Thread.Sleep(1); }
             async Task D() { await G(); H(); }
         }";
-        assert_eq!(quiet(src, &["ASYNC102"]), ["D"]);
+        assert_eq!(quiet(src, &["ASYNC102"]), ["SaveAsync", "D"]);
     }
 
     #[test]

@@ -67,8 +67,9 @@ pub struct SyntaxTree {
     pub(crate) nodes: Vec<NodeData>,
     /// Count of ERROR / MISSING nodes in the file.
     pub error_count: usize,
-    /// Member bodies (`{` to `}`) whose contents were not parsed: the tree holds an empty
-    /// block there. Sorted, not overlapping. See [`parse_eliding`].
+    /// Member bodies whose contents were not parsed: blocks (`{` to `}`; the tree holds an
+    /// empty block there) and expressions of expression bodies (the tree holds a one-byte
+    /// literal there). Sorted, not overlapping. See [`parse_eliding`].
     pub(crate) elided: Vec<(u32, u32)>,
 }
 

@@ -16,23 +16,46 @@ pub fn parse(source: &str) -> SyntaxTree {
 }
 
 /// Parses C# source without the contents of some member bodies: each range in `elide`
-/// (sorted, not overlapping) must be the block body of a method, constructor, destructor or
-/// operator, `{` to `}`; the parser never reads its inside (tree-sitter's included ranges:
-/// byte offsets stay those of the file), so the tree holds an empty block there and costs
-/// nothing for it. `masked` is what [`mask_async_identifiers`] returned for `source`. If the
-/// result has a syntax error or a range is not such a body in the tree, the file is parsed
-/// whole instead: eliding never changes what the rest of the tree looks like.
+/// (sorted, not overlapping) must be the body of a method, constructor, destructor or
+/// operator: a block, `{` to `}`, or the expression of an expression body (from its first
+/// byte, which must be ASCII, to its end, before the `;`). The parser never reads a block's
+/// inside (tree-sitter's included ranges: byte offsets stay those of the file), so the tree
+/// holds an empty block there and costs nothing for it; of an expression it reads the first
+/// byte only, as `0` (the tree holds an integer literal one byte long there). `masked` is
+/// what [`mask_async_identifiers`] returned for `source`. If the result has a syntax error
+/// or a range is not such a body in the tree, the file is parsed whole instead: eliding
+/// never changes what the rest of the tree looks like.
 pub fn parse_eliding(source: &str, masked: Option<String>, elide: &[(u32, u32)]) -> SyntaxTree {
     let text = masked.as_deref().unwrap_or(source);
     if elide.is_empty() {
         return parse_text(source, text);
     }
+    // An expression body is read as `0`: the first byte replaced in a copy (ASCII for
+    // ASCII, so the copy stays UTF-8 and offsets stay those of the file).
+    let placeheld: Option<String> = elide
+        .iter()
+        .any(|&(s, _)| !is_block_range(text, s))
+        .then(|| {
+            let mut bytes = text.as_bytes().to_vec();
+            for &(s, _) in elide {
+                if !is_block_range(text, s) && bytes[s as usize].is_ascii() {
+                    bytes[s as usize] = b'0';
+                }
+            }
+            String::from_utf8(bytes).ok()
+        })
+        .flatten();
+    let read = placeheld.as_deref().unwrap_or(text);
     // The parser reads only what lies outside the bodies' insides (tree-sitter's included
     // ranges: offsets stay those of the file).
-    let ranges = outside(text, elide);
-    let mut tree = parse_ranges(source, text, &ranges);
+    let ranges = outside(read, elide);
+    let mut tree = parse_ranges(source, read, &ranges);
     // A body the skim misread would leave code outside any block: errors. Fall back then.
-    if tree.error_count == 0 && elide.iter().all(|&(s, e)| is_body_block(&tree, s, e)) {
+    if tree.error_count == 0
+        && elide
+            .iter()
+            .all(|&(s, e)| is_elided_body(&tree, read, s, e))
+    {
         tree.elided = elide.to_vec();
         return tree;
     }
@@ -44,40 +67,66 @@ pub fn parse_eliding(source: &str, masked: Option<String>, elide: &[(u32, u32)])
 /// How many files [`parse_eliding`] parsed twice (the blanked parse did not check out).
 pub static FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Whether the tree has a block exactly at `start..end` that is the body of a method-like
-/// member.
-fn is_body_block(tree: &SyntaxTree, start: u32, end: u32) -> bool {
+/// Whether an elided range starting at `start` is a block (`{`), not an expression.
+pub(crate) fn is_block_range(text: &str, start: u32) -> bool {
+    text.as_bytes().get(start as usize) == Some(&b'{')
+}
+
+/// Whether the tree has, exactly where the elided range `start..end` lies, the body of a
+/// method-like member: a block `start..end`, or the `0` read for an expression body as the
+/// whole expression of the member's `=>` clause.
+fn is_elided_body(tree: &SyntaxTree, read: &str, start: u32, end: u32) -> bool {
     use super::SyntaxKind as K;
+    let block = is_block_range(read, start);
+    if !block && read.as_bytes().get(start as usize) != Some(&b'0') {
+        return false;
+    }
+    let method_like = |id: u32| {
+        tree.nodes.get(id as usize).is_some_and(|p| {
+            matches!(
+                p.kind,
+                K::MethodDeclaration
+                    | K::ConstructorDeclaration
+                    | K::DestructorDeclaration
+                    | K::OperatorDeclaration
+                    | K::ConversionOperatorDeclaration
+            )
+        })
+    };
     let first = tree.nodes.partition_point(|n| n.start < start);
     tree.nodes[first..]
         .iter()
         .take_while(|n| n.start == start)
         .any(|n| {
-            n.kind == K::Block
-                && n.end == end
-                && !n.has_error
-                && tree.nodes.get(n.parent as usize).is_some_and(|p| {
-                    matches!(
-                        p.kind,
-                        K::MethodDeclaration
-                            | K::ConstructorDeclaration
-                            | K::DestructorDeclaration
-                            | K::OperatorDeclaration
-                            | K::ConversionOperatorDeclaration
-                    )
+            if n.has_error {
+                return false;
+            }
+            if block {
+                return n.kind == K::Block && n.end == end && method_like(n.parent);
+            }
+            n.kind == K::IntegerLiteral
+                && n.end == start + 1
+                && tree.nodes.get(n.parent as usize).is_some_and(|clause| {
+                    clause.kind == K::ArrowExpressionClause
+                        && clause.end == start + 1
+                        && method_like(clause.parent)
                 })
         })
 }
 
-/// The byte ranges of `text` outside the insides of `elide` (each `{` and `}` kept), with
-/// their row/column points.
+/// The byte ranges of `text` outside the insides of `elide` (a block's `{` and `}` kept,
+/// an expression's first byte kept), with their row/column points.
 fn outside(text: &str, elide: &[(u32, u32)]) -> Vec<tree_sitter::Range> {
     let bytes = text.as_bytes();
     let mut cuts: Vec<usize> = Vec::with_capacity(elide.len() * 2 + 2);
     cuts.push(0);
     for &(s, e) in elide {
         cuts.push(s as usize + 1);
-        cuts.push(e as usize - 1);
+        cuts.push(if is_block_range(text, s) {
+            e as usize - 1
+        } else {
+            e as usize
+        });
     }
     cuts.push(bytes.len());
     // Points for every cut, in one pass over the text.
@@ -326,6 +375,37 @@ mod tests {
         assert_eq!(g(&tree), g(&full));
         assert_eq!(tree.elided_mentions("F").count(), 1);
         assert!(!tree.elided_mentions_besides_calls("F"));
+    }
+
+    #[test]
+    fn elided_expression_bodies_parse_as_one_literal() {
+        let src = "class C {\n  int A(int x) => F(x,\n    \"é\") + 1;\n  void B() => G();\n}";
+        let start = src.find("F(x").unwrap() as u32;
+        let end = src.find(";\n  void").unwrap() as u32;
+        let tree = parse_eliding(src, mask_async_identifiers(src), &[(start, end)]);
+        assert_eq!(tree.elided(), &[(start, end)]);
+        assert!(!tree.has_errors());
+        assert!(!tree
+            .iter()
+            .any(|n| n.is(SyntaxKind::InvocationExpression) && n.text().starts_with('F')));
+        let literal = tree
+            .iter()
+            .find(|n| n.start() == start as usize && n.is(SyntaxKind::IntegerLiteral));
+        assert!(literal.is_some_and(|n| n.end() == start as usize + 1));
+        let g = |t: &SyntaxTree| {
+            t.iter()
+                .find(|n| n.is(SyntaxKind::InvocationExpression) && n.text() == "G()")
+                .map(|n| n.range())
+        };
+        assert!(g(&tree).is_some());
+        assert_eq!(g(&tree), g(&parse(src)));
+        assert_eq!(tree.elided_mentions("F").count(), 1);
+        // A property's expression is not a method body: parsed whole.
+        let src = "class C { int P => F(); void M() => G(); }";
+        let start = src.find("F()").unwrap() as u32;
+        let tree = parse_eliding(src, None, &[(start, start + 3)]);
+        assert!(tree.elided().is_empty());
+        assert!(tree.iter().any(|n| n.text() == "F()"));
     }
 
     #[test]

@@ -103,16 +103,21 @@ fn may_return_null(m: &crate::rules::MemberText<'_>) -> bool {
                 .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
     };
     let last = |at: usize| b[..at].iter().rposition(|c| !c.is_ascii_whitespace());
+    let arrow = |j: usize| b[j] == b'>' && j > 0 && b[j - 1] == b'=';
     let returned = |at: usize| {
-        let Some(j) = last(at) else {
+        let Some(mut j) = last(at) else {
             return false;
         };
+        // `return (null);`, `=> ((null))`
+        while b[j] == b'(' {
+            let Some(k) = last(j) else {
+                return false;
+            };
+            j = k;
+        }
         match b[j] {
             b'?' | b':' | b')' => true,
-            b'>' => j > 0 && b[j - 1] == b'=',
-            // `return (null);`
-            b'(' => last(j).is_some_and(after_return),
-            _ => after_return(j),
+            _ => arrow(j) || after_return(j),
         }
     };
     m.positions("null").any(returned) || m.positions("default").any(returned)

@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
     kinds: &[SyntaxKind::MethodDeclaration],
     tokens: &["ValueTask"],
     may_flag_member: None,
-    reads_callers: false,
+    // The fix is safe only when no caller needs the struct.
+    reads_callers: true,
     check,
     docs: Docs {
         what: "Flags a method that is not `async`, is declared to return `ValueTask` or \
