@@ -14,7 +14,7 @@
 //! Bodies holding a preprocessor directive are kept: conditional code may not balance its
 //! braces the way the skim reads them.
 
-use super::tokens::{index_part, parts, pattern, FileText, IndexPart};
+use super::tokens::{index_part, parts, pattern, FileText, INDEX_PARTS};
 use crate::diagnostic::Severity;
 use crate::rules::{MemberText, Rule};
 use crate::semantic::MemberBody;
@@ -73,8 +73,7 @@ fn member_groups<'r>(
                 }
                 match index_part(word) {
                     Some(_) if !text.names_known() => return None,
-                    Some(IndexPart::Statement) => member.push(Word::Index(0)),
-                    Some(IndexPart::ValueTask) => member.push(Word::Index(1)),
+                    Some(kind) => member.push(Word::Index(kind as u8)),
                     None => member.push(Word::Text(word)),
                 }
             }
@@ -121,9 +120,9 @@ pub fn quiet_bodies(
         .collect();
     words.sort_unstable();
     words.dedup();
-    // Bits: one per word, then the two index parts.
+    // Bits: one per word, then the index parts.
     let index_bit = |k: u8| 1u64 << (words.len() + k as usize);
-    if words.len() + 2 > 64 {
+    if words.len() + INDEX_PARTS.len() > 64 {
         return Vec::new(); // more words than a mask holds: parse whole
     }
     let masks: Vec<u64> = groups
@@ -164,15 +163,14 @@ pub fn quiet_bodies(
             }
         });
     }
-    if masks.iter().any(|m| m & (index_bit(0) | index_bit(1)) != 0) {
+    // A group with an index part is precise already (possible calls the index checked).
+    let index_bits = INDEX_PARTS.iter().fold(0, |m, &k| m | index_bit(k as u8));
+    if masks.iter().any(|m| m & index_bits != 0) {
         for h in text.hits() {
-            let mut bits = 0;
-            if IndexPart::Statement.matches(h) {
-                bits |= index_bit(0);
-            }
-            if IndexPart::ValueTask.matches(h) {
-                bits |= index_bit(1);
-            }
+            let bits = INDEX_PARTS
+                .iter()
+                .filter(|k| k.matches(h))
+                .fold(0, |m, &k| m | index_bit(k as u8));
             hits.push((h.at, bits));
         }
         hits.sort_unstable_by_key(|h| h.0);
@@ -198,8 +196,6 @@ pub fn quiet_bodies(
             index_known: text.names_known(),
             config,
         };
-        // A group with an index part is precise already (possible calls the index checked).
-        let index_bits = index_bit(0) | index_bit(1);
         let mut has_tokens = false;
         // A rule's groups are consecutive: its member test runs once per body.
         let mut tested: Option<(*const Rule, bool)> = None;

@@ -7,7 +7,7 @@ pub mod stats;
 mod suppress;
 mod tokens;
 
-pub use tokens::{AWAITABLE_STATEMENT, VALUETASK_CALL};
+pub use tokens::{AWAITABLE_CALL, AWAITABLE_STATEMENT, VALUETASK_CALL};
 
 pub use elide::{set_disabled as set_elision_disabled, without_elision};
 

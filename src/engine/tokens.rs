@@ -6,14 +6,16 @@
 //! the finding (see `elide.rs`). A word (letters, digits, `_`) matches a whole identifier
 //! unless a `*` says it may be part of a longer one: `*Async` (`SaveAsync`), `Map*`
 //! (`MapGet`), `*Enter*`; parts with punctuation (`.Result`, `_ =`) match anywhere. Two parts name what the project index knows instead of a
-//! word: [`AWAITABLE_STATEMENT`] and [`VALUETASK_CALL`] (possible calls of the project's
-//! own awaitable methods, `semantic::names`).
+//! word: [`AWAITABLE_CALL`], [`AWAITABLE_STATEMENT`] and [`VALUETASK_CALL`] (possible calls
+//! of the project's own awaitable methods, `semantic::names`).
 
 use crate::diagnostic::Severity;
 use crate::rules::Rule;
 use crate::semantic::{NameHit, ProjectIndex};
 use std::cell::OnceCell;
 
+/// A call of a method the project declares to return a task.
+pub const AWAITABLE_CALL: &str = "@index:awaitable-call";
 /// A call of a method the project declares to return a task that may be a whole
 /// statement (ASYNC203's dropped tasks).
 pub const AWAITABLE_STATEMENT: &str = "@index:awaitable-call-statement";
@@ -122,9 +124,32 @@ pub fn pattern(part: &str) -> (&str, Bounds) {
     (word, bounds)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_index_part_of_a_rule_token_is_known() {
+        for rule in crate::rules::ALL {
+            for token in rule.tokens {
+                for (word, _) in parts(token) {
+                    if word.starts_with('@') {
+                        assert!(index_part(word).is_some(), "{}: {word}", rule.id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every index-backed token part.
+pub const INDEX_PARTS: [IndexPart; 3] =
+    [IndexPart::Call, IndexPart::Statement, IndexPart::ValueTask];
+
 /// The index-backed token parts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum IndexPart {
+    Call,
     Statement,
     ValueTask,
 }
@@ -132,6 +157,7 @@ pub enum IndexPart {
 impl IndexPart {
     pub fn matches(self, hit: &NameHit) -> bool {
         match self {
+            IndexPart::Call => true,
             IndexPart::Statement => hit.statement,
             IndexPart::ValueTask => hit.value_task,
         }
@@ -140,6 +166,7 @@ impl IndexPart {
 
 pub fn index_part(part: &str) -> Option<IndexPart> {
     match part {
+        AWAITABLE_CALL => Some(IndexPart::Call),
         AWAITABLE_STATEMENT => Some(IndexPart::Statement),
         VALUETASK_CALL => Some(IndexPart::ValueTask),
         _ => None,

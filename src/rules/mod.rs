@@ -174,6 +174,60 @@ impl MemberText<'_> {
         })
     }
 
+    /// Whether the body may declare a local function returning a task: `Task`, `ValueTask`
+    /// or a configured awaitable (with type arguments, `?` or not) followed by a name and
+    /// `(` or `<`, after the member's `{` or `=>` (its own signature comes before).
+    pub fn declares_awaitable_local(&self) -> bool {
+        let b = self.code.as_bytes();
+        let body = memchr::memchr(b'{', b)
+            .into_iter()
+            .chain(memchr::memmem::find(b, b"=>"))
+            .min();
+        let Some(body) = body else {
+            return false;
+        };
+        let skip_ws = |mut i: usize| {
+            while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            i
+        };
+        let ident = crate::syntax::is_ident_byte;
+        crate::semantic::known::AWAITABLE_TYPES
+            .iter()
+            .map(|t| crate::semantic::known::simple(t))
+            .flat_map(|t| self.positions(t).map(move |at| at + t.len()))
+            .filter(|&end| end > body)
+            .any(|end| {
+                let mut i = skip_ws(end);
+                if b.get(i) == Some(&b'<') {
+                    // Type arguments, balanced.
+                    let mut depth = 0usize;
+                    while let Some(&c) = b.get(i) {
+                        match c {
+                            b'<' => depth += 1,
+                            b'>' => depth -= 1,
+                            b';' | b'{' | b'}' => return false,
+                            _ => {}
+                        }
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    i = skip_ws(i);
+                }
+                if b.get(i) == Some(&b'?') {
+                    i = skip_ws(i + 1);
+                }
+                let name = i;
+                while b.get(i).copied().is_some_and(ident) {
+                    i += 1;
+                }
+                i > name && matches!(b.get(skip_ws(i)), Some(b'(' | b'<'))
+            })
+    }
+
     /// The calls (an identifier followed by `(` or `<`) whose name ends in `suffix`: their
     /// offsets.
     pub fn calls_ending_in<'s>(&'s self, suffix: &'s str) -> impl Iterator<Item = usize> + 's {

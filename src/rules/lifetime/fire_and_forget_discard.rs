@@ -19,8 +19,8 @@ pub static RULE: Rule = Rule {
     severity: severity::info,
     fixable: false,
     kinds: &[SyntaxKind::AssignmentExpression],
-    tokens: &["_ ="],
-    may_flag_member: None,
+    tokens: &["_ =", "_ = & @index:awaitable-call"],
+    may_flag_member: Some(may_discard_task),
     reads_callers: false,
     check,
     docs: Docs {
@@ -85,6 +85,12 @@ TaskContinuationOptions.OnlyOnFaulted)`, a project `FireAndForget()` helper that
 `try`/`catch` around the body of the method that is started.",
     },
 };
+
+/// A discarded call can only be a task if the member may call one (the project's own
+/// awaitable methods are the token's `@index:` part).
+fn may_discard_task(m: &crate::rules::MemberText<'_>) -> bool {
+    crate::rules::lifetime::unobserved_task::may_call_task(m, |_, _| true)
+}
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
     let model = ctx.model;
@@ -430,6 +436,27 @@ class C {
         _ = Refresh(); // ~ASYNC204
         await Task.Yield();
     }
+}
+"#,
+            ProjectKind::Library,
+        );
+    }
+
+    #[test]
+    fn flags_each_kind_of_task_call_on_its_own() {
+        // One discard per member: each must keep its member's body parsed by itself.
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class C {
+    Task Save() => Task.CompletedTask;
+    int Count() => 1;
+    void A() { _ = Save(); } // ~ASYNC204
+    void B() { _ = Local(); Task Local() => Save(); } // ~ASYNC204
+    void D() { _ = Task.Run(() => Count()); } // ~ASYNC204
+    void E(System.IO.Stream s) { _ = s.FlushAsync(); } // ~ASYNC204
+    void F() { _ = Count(); }
 }
 "#,
             ProjectKind::Library,

@@ -16,7 +16,19 @@ pub static RULE: Rule = Rule {
     severity: severity::warning,
     fixable: true,
     kinds: &[SyntaxKind::ExpressionStatement],
-    tokens: &["*Async", "Task.", crate::engine::AWAITABLE_STATEMENT],
+    // Every word `may_drop_task` looks for (a local function returning a task names
+    // `Task` or `ValueTask`), and the project's own awaitable methods.
+    tokens: &[
+        "*Async",
+        "Task",
+        "ValueTask",
+        "ContinueWith",
+        "ConfigureAwait",
+        "StartNew",
+        "ConfiguredTaskAwaitable",
+        "ConfiguredValueTaskAwaitable",
+        crate::engine::AWAITABLE_STATEMENT,
+    ],
     may_flag_member: Some(may_drop_task),
     reads_callers: false,
     check,
@@ -72,6 +84,18 @@ which changes timing and lets its exception propagate to the caller.",
 /// statement, or a chain ending in a task method (`t.ContinueWith(..);`). (Calls of the
 /// project's own awaitable methods come from the index token, which needs no second test.)
 fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
+    may_call_task(m, |b, at| crate::semantic::may_start_statement(b, at))
+}
+
+/// Whether the member may hold a call the model types as a task, other than one of the
+/// project's own methods (the `@index:` token parts stand for those), at a position `at`
+/// allows: `ConfigureAwait`/`ContinueWith`/`WhenAll`/`WhenAny`/`StartNew`, a call named
+/// `…Async`, a static of `Task` or `ValueTask`, or a local function declared to return a
+/// task.
+pub(crate) fn may_call_task(
+    m: &crate::rules::MemberText<'_>,
+    at: impl Fn(&[u8], usize) -> bool,
+) -> bool {
     let b = m.code.as_bytes();
     [
         "ContinueWith",
@@ -82,10 +106,12 @@ fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
     ]
     .iter()
     .any(|w| m.has(w))
-        || m.calls_ending_in("Async")
-            .any(|at| crate::semantic::may_start_statement(b, at))
-        || m.positions("Task")
-            .any(|at| b.get(at + 4) == Some(&b'.') && crate::semantic::may_start_statement(b, at))
+        || m.calls_ending_in("Async").any(|i| at(b, i))
+        || ["Task", "ValueTask"].iter().any(|t| {
+            m.positions(t)
+                .any(|i| b.get(i + t.len()) == Some(&b'.') && at(b, i))
+        })
+        || m.declares_awaitable_local()
 }
 
 fn check<'t>(node: Node<'t>, ctx: &mut RuleCtx<'_, 't>) {
@@ -283,6 +309,28 @@ class A {
 }
 "#,
             ProjectKind::Test,
+        );
+    }
+
+    #[test]
+    fn flags_local_functions_that_return_tasks() {
+        // Nothing else in `M` names a task: the local function's declaration does.
+        assert_marked(
+            &RULE,
+            r#"
+using System.Threading.Tasks;
+class C {
+    void M() {
+        Local(); // ~ASYNC203
+        Task Local() => G();
+        Task<int>? Other() => null;
+        Other(); // ~ASYNC203
+    }
+    void N() { Later(); ValueTask Later() { return default; } } // ~ASYNC203
+    Task G() => Task.CompletedTask;
+}
+"#,
+            ProjectKind::Library,
         );
     }
 
