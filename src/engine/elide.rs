@@ -11,8 +11,8 @@
 //! ([`keep_related`]); rules that read other members' text otherwise ask the tree whether
 //! it was elided and stay conservative when it was.
 //!
-//! Bodies holding a preprocessor directive are kept: conditional code may not balance its
-//! braces the way the skim reads them.
+//! Bodies holding a conditional directive (`#if`, `#else`, ...) are kept: conditional code
+//! may not balance its braces the way the skim reads them.
 
 use super::tokens::{index_part, parts, pattern, FileText, INDEX_PARTS};
 use crate::diagnostic::Severity;
@@ -223,7 +223,7 @@ pub fn quiet_bodies(
         let inside = &source[from as usize..to as usize];
         // `[SuppressMessage]` on a local function: the suppression pass reads it in the tree.
         loud[i] = has_tokens
-            || memchr::memchr(b'#', inside).is_some()
+            || has_conditional_directive(inside)
             || memchr::memmem::find(inside, b"SuppressMessage").is_some()
             || inside.iter().all(u8::is_ascii_whitespace);
     }
@@ -243,6 +243,28 @@ pub fn quiet_bodies(
             })
         })
         .collect()
+}
+
+/// Whether a line of `text` is a conditional directive (`#if`, `#elif`, `#else`,
+/// `#endif`): conditional code may not balance its braces the way the skim reads them.
+/// Other directives (`#region`, `#pragma`) and `#` elsewhere (in strings) do not matter.
+fn has_conditional_directive(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'#', text).any(|at| {
+        let line = text[..at]
+            .iter()
+            .rposition(|&b| b == b'\n' || b == b'\r')
+            .map_or(0, |i| i + 1);
+        if !text[line..at].iter().all(|b| *b == b' ' || *b == b'\t') {
+            return false;
+        }
+        let rest = &text[at + 1..];
+        let word = &rest[rest
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count()..];
+        let ident = word.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        matches!(&word[..ident], b"if" | b"elif" | b"else" | b"endif")
+    })
 }
 
 /// What of a body the parser may skip, as the text the tokens are checked in: a block's
@@ -393,8 +415,17 @@ mod tests {
 #endif
             }
             void Empty() { }
+            void Region() {
+                #region Setup
+                F(\"#if\");
+                #endregion
+            }
+            void Else() {
+                F();
+              # else
+            }
         }";
-        assert_eq!(quiet(src, &["ASYNC101"]), ["Quiet"]);
+        assert_eq!(quiet(src, &["ASYNC101"]), ["Quiet", "Region"]);
         // `bool async` is not the modifier.
         let src = "class C { void M(bool async) { if (async) F(); } async Task N() { G(); } }";
         assert_eq!(quiet(src, &["ASYNC205"]), ["M"]);
