@@ -179,6 +179,8 @@ pub fn quiet_bodies(
     let mut loud = vec![true; bodies.len()];
     // Loud for a rule that reads the callers of what it flags.
     let mut callers_read = vec![false; bodies.len()];
+    // Loud for a rule that reads the bodies of what it calls.
+    let mut callees_read = vec![false; bodies.len()];
     let mut h = 0;
     for (i, body) in bodies.iter().enumerate() {
         // Hits before this member belong to text between members.
@@ -215,6 +217,7 @@ pub fn quiet_bodies(
             if may_flag {
                 has_tokens = true;
                 callers_read[i] |= rule.reads_callers;
+                callees_read[i] |= rule.reads_callees;
             }
         }
         let Some((from, to)) = elidable(source, body) else {
@@ -227,7 +230,7 @@ pub fn quiet_bodies(
             || memchr::memmem::find(inside, b"SuppressMessage").is_some()
             || inside.iter().all(u8::is_ascii_whitespace);
     }
-    keep_related(text.source, bodies, &mut loud, &callers_read);
+    keep_related(text.source, bodies, &mut loud, &callers_read, &callees_read);
     bodies
         .iter()
         .zip(&loud)
@@ -315,11 +318,19 @@ pub fn drop_in_quiet(
 }
 
 /// Keeps the bodies that code the rules read may depend on: a quiet method that names a
-/// loud one other than to call it (it may pass it as a continuation), and a quiet method that a
-/// loud one mentions (a rule may read the callee's body: does it catch everything?).
+/// loud one other than to call it (it may pass it as a continuation), a quiet method that a
+/// method loud for a rule with [`Rule::reads_callees`] mentions (does the callee catch
+/// everything?), and a quiet method that calls one loud for a rule with
+/// [`Rule::reads_callers`].
 /// Expression bodies the parser must read count as loud. One round: a body kept this way
 /// has no finding of its own.
-fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_read: &[bool]) {
+fn keep_related(
+    source: &str,
+    bodies: &[MemberBody],
+    loud: &mut [bool],
+    callers_read: &[bool],
+    callees_read: &[bool],
+) {
     use rustc_hash::{FxHashMap, FxHashSet};
     let name = |b: &MemberBody| &source[b.name.0 as usize..b.name.1 as usize];
     let mut loud_names: FxHashSet<&str> = FxHashSet::default();
@@ -368,14 +379,14 @@ fn keep_related(source: &str, bodies: &[MemberBody], loud: &mut [bool], callers_
                     loud[r] = true;
                 }
             }
-            Some(_) => {
+            Some(r) if callees_read[r] => {
                 if let Some(list) = quiet_by_name.get(word) {
                     for &q in list {
                         loud[q] = true;
                     }
                 }
             }
-            None => {}
+            _ => {}
         }
     }
 }

@@ -125,6 +125,9 @@ pub struct Rule {
     /// The check reads the bodies of the methods that call the flagged one (to tell whether
     /// a fix is safe, say): those bodies are parsed whenever the flagged one is.
     pub reads_callers: bool,
+    /// The check reads the bodies of the methods the flagged code calls (does the started
+    /// method catch everything?): those bodies are parsed whenever the caller is.
+    pub reads_callees: bool,
     pub check: for<'a, 't> fn(Node<'t>, &mut RuleCtx<'a, 't>),
     pub docs: Docs,
 }

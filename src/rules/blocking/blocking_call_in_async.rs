@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     tokens: &["async", "await"],
     may_flag_member: Some(may_block),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Inside an async method, async lambda, async local function or top-level \

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
     tokens: &[".Result", "Wait(", "GetResult", "WaitAll", "WaitAny"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags code that blocks the calling thread until a task completes: `.Result`, \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     tokens: &["*Enter*", "WaitOne"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `Monitor.Enter`/`Monitor.TryEnter`, `Mutex.WaitOne`, `SpinLock.Enter`/\

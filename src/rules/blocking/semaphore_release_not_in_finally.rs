@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     tokens: &["WaitAsync"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `await sem.WaitAsync(..);` on a `SemaphoreSlim` when the method releases \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     tokens: &["Run("],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `Task.Run(..)` whose delegate is nothing but one awaitable call: \

@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     ],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Where a `CancellationToken` is in scope — a parameter of the method, the \

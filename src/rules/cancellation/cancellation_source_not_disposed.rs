@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     tokens: &["CancellationTokenSource"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `new CancellationTokenSource(..)` and \

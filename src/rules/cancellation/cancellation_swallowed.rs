@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     tokens: &["catch & while", "catch & for", "catch & foreach"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "In a loop that runs until a token is cancelled — \

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
     tokens: &["CancellationToken"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a `CancellationToken` parameter followed by other parameters, in a \

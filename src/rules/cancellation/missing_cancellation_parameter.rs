@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["await & public", "await & Map*"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a public async method of a public type in a class library, an ASP.NET \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["IAsyncEnumerable & async"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an `async IAsyncEnumerable<T>` iterator (method or local function) that \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     tokens: &["ConfigureAwait & false"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "In a UI project (WPF, WinForms, MAUI, WinUI, Avalonia), flags an awaited \

@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
     tokens: &["await"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "In a class library project (not a web app, UI app, test project or \

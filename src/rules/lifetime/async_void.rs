@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     // An async void method or local function says both words.
     may_flag_member: Some(|m| m.has("async") && m.has("void")),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `async void` methods and local functions that are not event handlers.",

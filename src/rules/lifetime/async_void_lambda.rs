@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["async"],
     may_flag_member: Some(has_async_lambda),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an `async` lambda or anonymous method that becomes a void-returning \

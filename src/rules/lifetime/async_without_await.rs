@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     // With one `async` in the member, an `await` in its code can only be that function's.
     may_flag_member: Some(|m| m.count("async") >= 2 || !m.has("await")),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an `async` method, local function, lambda or anonymous method whose body \

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
     tokens: &["_ =", "_ = & @index:awaitable-call"],
     may_flag_member: Some(may_discard_task),
     reads_callers: false,
+    // Work that catches its own failures is not flagged.
+    reads_callees: true,
     check,
     docs: Docs {
         what: "Flags a call whose task is assigned to the discard: `_ = FooAsync();`. The \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     may_flag_member: Some(may_return_null),
     // The fix is safe only when every caller in the file awaits the task.
     reads_callers: true,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a method or local function that is not `async`, whose declared return \

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     tokens: &["StartNew"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `TaskFactory.StartNew(..)` (`Task.Factory.StartNew`, or a `TaskFactory` \

@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
         (m.has("Task") || m.has("ValueTask")) && (m.has("try") || m.has("using")) && m.has("return")
     }),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `return FooAsync(..);` in a method, local function or lambda that is not \

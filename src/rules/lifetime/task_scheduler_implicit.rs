@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     tokens: &["ContinueWith", "StartNew"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `task.ContinueWith(..)` on a task and `Task.Factory.StartNew(..)` when \

@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     ],
     may_flag_member: Some(may_drop_task),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an awaitable call used as a statement: its task is neither awaited, \

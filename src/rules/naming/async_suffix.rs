@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["*Task*"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a method declared to return `Task`, `Task<T>`, `ValueTask` or \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     tokens: &["*Async"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a method whose name ends in `Async` but whose declared return type is \

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     tokens: &["ExecuteAsync & override"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an `ExecuteAsync` override in a class deriving from `BackgroundService` \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["*Async", "Parallel"],
     may_flag_member: Some(may_overlap),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a DbContext instance (a field, parameter or local whose type derives \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     may_flag_member: None,
     // A client in a method that runs once (only called from `Main`) is silent.
     reads_callers: true,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `new HttpClient()` (or `new HttpClient(handler)` with a handler created \

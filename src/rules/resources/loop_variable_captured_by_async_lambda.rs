@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     tokens: &["async & for"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags an async lambda (or async anonymous method) inside the body of a `for` \

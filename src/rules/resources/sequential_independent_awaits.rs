@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     tokens: &["await"],
     may_flag_member: Some(|m| m.count("await") >= 2),
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags two or more consecutive local declarations that each await one query \

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     tokens: &["using & async", "using & await"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Inside an async method, lambda or local function, flags a `using` statement or \

@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
     tokens: &["~await & ~ThreadLocal", "~await & ~ThreadStatic*"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "In an async method, lambda or local function, flags the first read of a \

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     tokens: &["ASYNC*"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a suppression that names an asynclint rule which ran on the file and \

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     tokens: &["SetResult", "SetException", "SetCanceled"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `tcs.SetResult(..)`, `tcs.SetException(..)` and `tcs.SetCanceled(..)` on \

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
     tokens: &["TaskCompletionSource"],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags `new TaskCompletionSource(..)` and `new TaskCompletionSource<T>(..)` (and \

@@ -26,6 +26,7 @@ pub static RULE: Rule = Rule {
     tokens: &["ValueTask", crate::engine::VALUETASK_CALL],
     may_flag_member: None,
     reads_callers: false,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags uses of a `ValueTask` / `ValueTask<T>` that its contract forbids: a local \

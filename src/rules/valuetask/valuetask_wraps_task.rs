@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     may_flag_member: None,
     // The fix is safe only when no caller needs the struct.
     reads_callers: true,
+    reads_callees: false,
     check,
     docs: Docs {
         what: "Flags a method that is not `async`, is declared to return `ValueTask` or \
