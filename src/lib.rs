@@ -216,20 +216,24 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
             .map(|(path, p)| (path, p.summary_hash))
             .collect::<Vec<_>>(),
     );
-    // Built when the first file misses the cache.
+    // Built before pass 2, on every thread, when some file will miss the cache; otherwise
+    // when a hit cannot be restored after all (on that thread alone: no pool work may run
+    // inside the lock).
     let index = std::sync::OnceLock::new();
-    let index_of = || {
-        index.get_or_init(|| {
-            semantic::ProjectIndex::from_summaries(pass1.iter().enumerate().filter_map(|(i, p)| {
-                let mut s = p.summary.get()?.clone();
-                s.file = i as semantic::FileId;
-                for t in &mut s.types {
-                    t.file = i as semantic::FileId;
-                }
-                Some(s)
-            }))
-        })
-    };
+    let will_miss = fix != FixMode::None
+        || cache.as_ref().is_none_or(|c| {
+            jobs.par_iter().zip(&pass1[..n_jobs]).zip(&configs).any(
+                |(((path, project), first), config)| {
+                    let key = hash_of(&(fingerprint, &**project, config));
+                    c.get(path, first.content)
+                        .is_none_or(|e| e.diagnostics_key != Some(key))
+                },
+            )
+        });
+    if will_miss {
+        let _ = index.set(project_index(&pass1, true));
+    }
+    let index_of = || index.get_or_init(|| project_index(&pass1, false));
     let hits = std::sync::atomic::AtomicUsize::new(0);
     // Pass 2: the rules, with the index.
     let mut files: Vec<(FileOutcome, Option<Entry>)> = jobs
@@ -345,6 +349,42 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         files,
         warnings,
         errors: Vec::new(),
+    }
+}
+
+/// The project index from pass 1's summaries (copied: the cache entries take the originals),
+/// each given its file's id. The copies are made on the pool when `parallel`.
+fn project_index(pass1: &[Pass1<'_>], parallel: bool) -> semantic::ProjectIndex {
+    let copy = |(i, p): (usize, &Pass1<'_>)| {
+        let mut s = p.summary.get()?.clone();
+        s.file = i as semantic::FileId;
+        for t in &mut s.types {
+            t.file = i as semantic::FileId;
+        }
+        Some(s)
+    };
+    if parallel {
+        // The awaitable names read the same types: built while the copies are made.
+        let (copies, names) = rayon::join(
+            || {
+                pass1
+                    .par_iter()
+                    .enumerate()
+                    .filter_map(copy)
+                    .collect::<Vec<semantic::FileSummary>>()
+            },
+            || {
+                semantic::AwaitableNames::build(
+                    pass1
+                        .iter()
+                        .filter_map(|p| p.summary.get())
+                        .flat_map(|s| s.types.iter()),
+                )
+            },
+        );
+        semantic::ProjectIndex::from_summaries_and_names(copies, names)
+    } else {
+        semantic::ProjectIndex::from_summaries(pass1.iter().enumerate().filter_map(copy))
     }
 }
 

@@ -28,6 +28,21 @@ impl ProjectIndex {
         index
     }
 
+    /// [`Self::from_summaries`] with the awaitable names built already (from the same
+    /// types: [`super::names::AwaitableNames::build`]), as a caller may build them while it
+    /// copies the summaries.
+    pub fn from_summaries_and_names(
+        summaries: impl IntoIterator<Item = FileSummary>,
+        awaitable: super::names::AwaitableNames,
+    ) -> Self {
+        let mut index = ProjectIndex::new();
+        for s in summaries {
+            index.add(s);
+        }
+        index.awaitable = awaitable;
+        index
+    }
+
     fn build_name_matcher(&mut self) {
         self.awaitable = super::names::AwaitableNames::build(self.by_name.values().flatten());
     }

@@ -19,7 +19,7 @@ pub use decls::{
     is_type_decl, summarize, FileId, FileSummary, MemberInfo, MemberKind, TypeDecl, TypeKind,
 };
 pub use index::ProjectIndex;
-pub use names::{before_chain, may_start_statement, Before, NameHit};
+pub use names::{before_chain, may_start_statement, AwaitableNames, Before, NameHit};
 pub use skim::{member_bodies_and_code, skim, MemberBody};
 
 use crate::syntax::views::{callee_name, Function, FunctionKind, Invocation, MemberAccess};
