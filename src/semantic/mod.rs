@@ -228,8 +228,9 @@ impl<'t> FileModel<'t> {
         }
         m.types = summary.types;
         m.subscribed = summary.subscriptions;
-        if !tree.elided().is_empty() {
-            // Subscriptions in bodies the tree does not hold: the skim reads every body.
+        if !tree.elided().is_empty() && index.file_count() == 0 {
+            // Subscriptions in bodies the tree does not hold: the skim reads every body. An
+            // index holds this file's skim already (`is_subscribed` asks it too).
             m.subscribed = skim::skim(tree.source(), file).subscriptions;
         }
         m
