@@ -15,7 +15,12 @@
 //! - parse: `asynclint::syntax::parse` on every file's decoded text (read beforehand),
 //!   in parallel on the rayon pool and on one thread;
 //! - pipeline: `asynclint::lint_paths` on the folder (discovery, project model, reading,
-//!   decoding, the declaration index and every rule).
+//!   decoding, the declaration index and every rule);
+//! - the cache, on a copy of the folder: cold (an empty cache folder, filled by the run),
+//!   warm (nothing changed), one method body edited.
+//!
+//! The parallel parse, the pipeline and the cold run are measured in turns (parse, pipeline,
+//! cold, parse, ...), so that a machine whose speed drifts slows them alike.
 //!
 //! Settings (environment): `ASYNCLINT_BENCH_PATH` (lint this folder instead),
 //! `ASYNCLINT_BENCH_MB` (size of the generated corpus in MB, default 20), `ASYNCLINT_BENCH_RUNS`
@@ -80,15 +85,51 @@ fn main() {
         mb_of(bytes)
     );
 
-    // Parse, parallel, and the whole pipeline: measured in turns, so that a machine whose
-    // speed drifts slows both alike.
-    let mut syntax_errors = 0;
     let settings = Settings::default();
+    // The cache runs (cold: filling an empty cache; warm: nothing changed; one body edited)
+    // use a copy of the corpus, so that the edit never touches the original.
+    let copy = tempfile::Builder::new()
+        .prefix("asynclint-bench-copy-")
+        .tempdir()
+        .expect("a temporary folder");
+    for (f, text) in discovered.files.iter().zip(&texts) {
+        let rel = f.strip_prefix(&root).unwrap_or(f);
+        let dest = copy.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).ok();
+        std::fs::write(&dest, text).ok();
+    }
+    for f in project_files(&root) {
+        let rel = f.strip_prefix(&root).unwrap_or(&f);
+        let dest = copy.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).ok();
+        std::fs::copy(&f, &dest).ok();
+    }
+    let copy_root = copy.path().to_path_buf();
+    // The copy on disk before anything is timed: no write-back competes with the runs.
+    for f in &discovered.files {
+        let rel = f.strip_prefix(&root).unwrap_or(f);
+        if let Ok(file) = std::fs::File::open(copy.path().join(rel)) {
+            let _ = file.sync_all();
+        }
+    }
+    let lint_with_cache = |dir: &Path| {
+        let opts = asynclint::RunOptions {
+            fix: FixMode::None,
+            cache_dir: Some(dir.to_path_buf()),
+            config: asynclint::config::ConfigMode::Off,
+        };
+        asynclint::lint_paths_with(std::slice::from_ref(&copy_root), &settings, &opts);
+    };
+
+    // Parse, parallel, the whole pipeline and the cold cache run: measured in turns, so that
+    // a machine whose speed drifts slows them alike.
+    let mut syntax_errors = 0;
     let mut linted = 0;
     let mut findings = 0;
     let mut parsed = asynclint::engine::stats::ParseStats::default();
     let mut parse_times = Vec::new();
     let mut pipeline_times = Vec::new();
+    let mut cold_times = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
         syntax_errors = texts
@@ -103,12 +144,20 @@ fn main() {
         parsed = asynclint::engine::stats::take();
         linted = out.files.len();
         findings = out.files.iter().map(|f| f.diagnostics.len()).sum();
+        // Cold: an empty cache folder, filled by the run.
+        let empty = tempfile::tempdir().expect("a temporary folder");
+        let t = Instant::now();
+        lint_with_cache(empty.path());
+        cold_times.push(t.elapsed());
     }
     if std::env::var_os("ASYNCLINT_BENCH_VERBOSE").is_some() {
-        eprintln!("  parse runs: {parse_times:?}\n  pipeline runs: {pipeline_times:?}");
+        eprintln!(
+            "  parse runs: {parse_times:?}\n  pipeline runs: {pipeline_times:?}\n  cold cache runs: {cold_times:?}"
+        );
     }
     let parse_par = parse_times.into_iter().min().expect("at least one run");
     let pipeline = pipeline_times.into_iter().min().expect("at least one run");
+    let cold = cold_times.into_iter().min().expect("at least one run");
     // Parse, one thread: the per-core cost.
     let parse_one = best_of(runs, || {
         let nodes: usize = texts
@@ -173,37 +222,9 @@ fn main() {
     );
     drop(index);
 
-    // The cache: cold (fills it), warm (nothing changed), one body edited. Measured on a copy
-    // of the corpus so that the edit never touches the original.
-    let copy = tempfile::Builder::new()
-        .prefix("asynclint-bench-copy-")
-        .tempdir()
-        .expect("a temporary folder");
-    for (f, text) in discovered.files.iter().zip(&texts) {
-        let rel = f.strip_prefix(&root).unwrap_or(f);
-        let dest = copy.path().join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).ok();
-        std::fs::write(&dest, text).ok();
-    }
-    for f in project_files(&root) {
-        let rel = f.strip_prefix(&root).unwrap_or(&f);
-        let dest = copy.path().join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).ok();
-        std::fs::copy(&f, &dest).ok();
-    }
-    let copy_root = copy.path().to_path_buf();
     let cache_dir = tempfile::tempdir().expect("a temporary folder");
-    let opts = asynclint::RunOptions {
-        fix: FixMode::None,
-        cache_dir: Some(cache_dir.path().to_path_buf()),
-        config: asynclint::config::ConfigMode::Off,
-    };
-    let lint = || {
-        asynclint::lint_paths_with(std::slice::from_ref(&copy_root), &settings, &opts);
-    };
-    let t = Instant::now();
+    let lint = || lint_with_cache(cache_dir.path());
     lint();
-    let cold = t.elapsed();
     let warm = best_of(runs, lint);
     // Edit one method body: a statement before the first `return ` of a file that has one.
     let edited = discovered
