@@ -106,11 +106,13 @@ concurrent operation its own context (`IDbContextFactory<T>.CreateDbContext()`).
 /// `…Async(..)` task that is neither awaited where it starts nor returned.
 fn may_overlap(m: &crate::rules::MemberText<'_>) -> bool {
     use crate::semantic::{before_chain, Before};
+    // A combinator, or a pending task: a local initialized with the call (`var t =
+    // db.XAsync()`, `= (db.XAsync())`); what the walk back cannot tell counts too.
     ["WhenAll", "WhenAny", "Parallel"].iter().any(|w| m.has(w))
         || m.calls_ending_in("Async").any(|at| {
-            !matches!(
+            matches!(
                 before_chain(m.code.as_bytes(), at),
-                Before::Word(b"await" | b"return", _)
+                Before::Unknown | Before::Punct(b'=' | b'(', _)
             )
         })
 }
