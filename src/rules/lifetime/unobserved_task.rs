@@ -85,7 +85,7 @@ which changes timing and lets its exception propagate to the caller.",
 /// statement, or a chain ending in a task method (`t.ContinueWith(..);`). (Calls of the
 /// project's own awaitable methods come from the index token, which needs no second test.)
 fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
-    may_call_task(m, |b, at| crate::semantic::may_start_statement(b, at))
+    may_call_task(m, crate::semantic::may_start_statement)
 }
 
 /// Whether the member may hold a call the model types as a task, other than one of the
