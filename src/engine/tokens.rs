@@ -5,9 +5,10 @@
 //! written `~word` may be anywhere in the file, the others must be in the member that holds
 //! the finding (see `elide.rs`). A word (letters, digits, `_`) matches a whole identifier
 //! unless a `*` says it may be part of a longer one: `*Async` (`SaveAsync`), `Map*`
-//! (`MapGet`), `*Enter*`; parts with punctuation (`.Result`, `_ =`) match anywhere. Two parts name what the project index knows instead of a
-//! word: [`AWAITABLE_CALL`], [`AWAITABLE_STATEMENT`] and [`VALUETASK_CALL`] (possible calls
-//! of the project's own awaitable methods, `semantic::names`).
+//! (`MapGet`), `*Enter*`; parts with punctuation (`.Result`, `_ =`) match anywhere. Three
+//! parts name what the project index knows instead of a word: [`AWAITABLE_CALL`],
+//! [`AWAITABLE_STATEMENT`] and [`VALUETASK_CALL`] (possible calls of the project's own
+//! awaitable methods, `semantic::names`).
 
 use crate::diagnostic::Severity;
 use crate::rules::Rule;
@@ -124,24 +125,6 @@ pub fn pattern(part: &str) -> (&str, Bounds) {
     (word, bounds)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_index_part_of_a_rule_token_is_known() {
-        for rule in crate::rules::ALL {
-            for token in rule.tokens {
-                for (word, _) in parts(token) {
-                    if word.starts_with('@') {
-                        assert!(index_part(word).is_some(), "{}: {word}", rule.id);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Every index-backed token part.
 pub const INDEX_PARTS: [IndexPart; 3] =
     [IndexPart::Call, IndexPart::Statement, IndexPart::ValueTask];
@@ -188,4 +171,22 @@ pub fn prefilter(text: &FileText<'_>, active: &[(&'static Rule, Severity)]) -> b
             .iter()
             .any(|t| parts(t).all(|(word, _)| text.has(word)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_index_part_of_a_rule_token_is_known() {
+        for rule in crate::rules::ALL {
+            for token in rule.tokens {
+                for (word, _) in parts(token) {
+                    if word.starts_with('@') {
+                        assert!(index_part(word).is_some(), "{}: {word}", rule.id);
+                    }
+                }
+            }
+        }
+    }
 }
