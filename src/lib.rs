@@ -220,15 +220,21 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
     // when a hit cannot be restored after all (on that thread alone: no pool work may run
     // inside the lock).
     let index = std::sync::OnceLock::new();
+    // Each file's findings key: its project, settings and the index fingerprint.
+    let keys: Vec<u64> = jobs
+        .par_iter()
+        .zip(&configs)
+        .map(|((_, project), config)| hash_of(&(fingerprint, &**project, config)))
+        .collect();
     let will_miss = fix != FixMode::None
         || cache.as_ref().is_none_or(|c| {
-            jobs.par_iter().zip(&pass1[..n_jobs]).zip(&configs).any(
-                |(((path, project), first), config)| {
-                    let key = hash_of(&(fingerprint, &**project, config));
+            jobs.par_iter()
+                .zip(&pass1[..n_jobs])
+                .zip(&keys)
+                .any(|(((path, _), first), &key)| {
                     c.get(path, first.content)
                         .is_none_or(|e| e.diagnostics_key != Some(key))
-                },
-            )
+                })
         });
     if will_miss {
         let _ = index.set(project_index(&pass1, true));
@@ -240,80 +246,83 @@ pub fn lint_paths_with(paths: &[PathBuf], settings: &Settings, opts: &RunOptions
         .into_par_iter()
         .zip(pass1[..n_jobs].par_iter())
         .zip(configs.into_par_iter())
+        .zip(keys.par_iter())
         .enumerate()
-        .map(|(i, (((path, project), first), config))| {
-            let (content, stamp) = (first.content, first.stamp);
-            let diagnostics_key = hash_of(&(fingerprint, &*project, &config));
-            if fix == FixMode::None {
-                let hit = cache
-                    .as_ref()
-                    .and_then(|c| c.get(&path, content))
-                    .filter(|e| e.diagnostics_key == Some(diagnostics_key));
-                if let Some(entry) = hit {
-                    let restored: Option<Vec<Diagnostic>> = entry
-                        .diagnostics
-                        .iter()
-                        .map(|d| d.to_diagnostic())
-                        .collect();
-                    let suppressed: Option<Vec<Suppressed>> =
-                        entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
-                    let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty() {
-                        Some(String::new())
-                    } else {
-                        read_source(&path).ok()
-                    };
-                    if let (Some(diagnostics), Some(suppressed), Some(source)) =
-                        (restored, suppressed, source)
-                    {
-                        let outcome = FileOutcome {
-                            path,
-                            source,
-                            diagnostics,
-                            suppressed,
-                            has_syntax_errors: entry.has_syntax_errors,
-                            fixed: None,
-                            fixes_applied: 0,
-                            write_error: None,
+        .map(
+            |(i, ((((path, project), first), config), &diagnostics_key))| {
+                let (content, stamp) = (first.content, first.stamp);
+                if fix == FixMode::None {
+                    let hit = cache
+                        .as_ref()
+                        .and_then(|c| c.get(&path, content))
+                        .filter(|e| e.diagnostics_key == Some(diagnostics_key));
+                    if let Some(entry) = hit {
+                        let restored: Option<Vec<Diagnostic>> = entry
+                            .diagnostics
+                            .iter()
+                            .map(|d| d.to_diagnostic())
+                            .collect();
+                        let suppressed: Option<Vec<Suppressed>> =
+                            entry.suppressed.iter().map(|s| s.to_suppressed()).collect();
+                        let source = if entry.diagnostics.is_empty() && entry.suppressed.is_empty()
+                        {
+                            Some(String::new())
+                        } else {
+                            read_source(&path).ok()
                         };
-                        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        return (outcome, Some(entry.clone()));
+                        if let (Some(diagnostics), Some(suppressed), Some(source)) =
+                            (restored, suppressed, source)
+                        {
+                            let outcome = FileOutcome {
+                                path,
+                                source,
+                                diagnostics,
+                                suppressed,
+                                has_syntax_errors: entry.has_syntax_errors,
+                                fixed: None,
+                                fixes_applied: 0,
+                                write_error: None,
+                            };
+                            hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            return (outcome, Some(entry.clone()));
+                        }
                     }
                 }
-            }
-            let ctx = LintContext {
-                project: &project,
-                settings,
-                config: &config,
-                index: index_of(),
-                file: i as semantic::FileId,
-            };
-            let outcome = lint_file_in(path, &ctx, fix);
-            let cacheable = outcome.fixes_applied == 0
-                && outcome.write_error.is_none()
-                && !outcome
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.rule == rules::FILE_ERROR_ID);
-            let entry = cacheable.then(|| Entry {
-                content,
-                stamp,
-                summary: None, // moved in from pass 1 below
-                summary_hash: first.summary_hash,
-                diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
-                diagnostics: outcome
-                    .diagnostics
-                    .iter()
-                    .map(CachedDiagnostic::from_diagnostic)
-                    .collect(),
-                suppressed: outcome
-                    .suppressed
-                    .iter()
-                    .map(CachedSuppressed::from_suppressed)
-                    .collect(),
-                has_syntax_errors: outcome.has_syntax_errors,
-            });
-            (outcome, entry)
-        })
+                let ctx = LintContext {
+                    project: &project,
+                    settings,
+                    config: &config,
+                    index: index_of(),
+                    file: i as semantic::FileId,
+                };
+                let outcome = lint_file_in(path, &ctx, fix);
+                let cacheable = outcome.fixes_applied == 0
+                    && outcome.write_error.is_none()
+                    && !outcome
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.rule == rules::FILE_ERROR_ID);
+                let entry = cacheable.then(|| Entry {
+                    content,
+                    stamp,
+                    summary: None, // moved in from pass 1 below
+                    summary_hash: first.summary_hash,
+                    diagnostics_key: (fix == FixMode::None).then_some(diagnostics_key),
+                    diagnostics: outcome
+                        .diagnostics
+                        .iter()
+                        .map(CachedDiagnostic::from_diagnostic)
+                        .collect(),
+                    suppressed: outcome
+                        .suppressed
+                        .iter()
+                        .map(CachedSuppressed::from_suppressed)
+                        .collect(),
+                    has_syntax_errors: outcome.has_syntax_errors,
+                });
+                (outcome, entry)
+            },
+        )
         .collect();
     drop(index);
     // The summaries go into the cache entries without a copy.

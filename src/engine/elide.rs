@@ -181,6 +181,8 @@ pub fn quiet_bodies(
     let mut callers_read = vec![false; bodies.len()];
     // Loud for a rule that reads the bodies of what it calls.
     let mut callees_read = vec![false; bodies.len()];
+    // Per body, what the parser would skip (set for those that may be elided).
+    let mut elided = vec![(0u32, 0u32); bodies.len()];
     let mut h = 0;
     for (i, body) in bodies.iter().enumerate() {
         // Hits before this member belong to text between members.
@@ -223,6 +225,12 @@ pub fn quiet_bodies(
         let Some((from, to)) = elidable(source, body) else {
             continue; // parsed
         };
+        // What the parser skips: a block with its braces, an expression from its first byte.
+        elided[i] = if body.block {
+            (body.open, body.end)
+        } else {
+            (from, to)
+        };
         let inside = &source[from as usize..to as usize];
         // `[SuppressMessage]` on a local function: the suppression pass reads it in the tree.
         loud[i] = has_tokens
@@ -234,16 +242,11 @@ pub fn quiet_bodies(
     bodies
         .iter()
         .zip(&loud)
-        .filter(|(_, loud)| !**loud)
-        .filter_map(|(b, _)| {
-            Some(Quiet {
-                member: b.member,
-                body: if b.block {
-                    (b.open, b.end)
-                } else {
-                    elidable(source, b)?
-                },
-            })
+        .zip(&elided)
+        .filter(|((_, loud), _)| !**loud)
+        .map(|((b, _), &body)| Quiet {
+            member: b.member,
+            body,
         })
         .collect()
 }

@@ -81,9 +81,10 @@ which changes timing and lets its exception propagate to the caller.",
     },
 };
 
-/// A dropped task is a call statement: an `…Async(..)` or `Task.X(..)` call that may start a
-/// statement, or a chain ending in a task method (`t.ContinueWith(..);`). (Calls of the
-/// project's own awaitable methods come from the index token, which needs no second test.)
+/// A dropped task is a call statement: an `…Async(..)`, `Task.X(..)` or `ValueTask.X(..)`
+/// call that may start a statement, a chain ending in a task method (`t.ContinueWith(..);`)
+/// or a call of a local function returning a task. (Calls of the project's own awaitable
+/// methods come from the index token, which needs no second test.)
 fn may_drop_task(m: &crate::rules::MemberText<'_>) -> bool {
     may_call_task(m, crate::semantic::may_start_statement)
 }
